@@ -1,0 +1,65 @@
+# Lantern. `make run` serves the site; `make test` installs what it needs and runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LANGS := ur ar pl sk cs ro
+export FLASK_APP := app:create_app
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-24s %s\n", $$1, $$2}'
+
+$(BIN)/activate: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(BIN)/activate
+
+venv: $(BIN)/activate ## Create the virtualenv from the pinned requirements
+
+chromium: ## Install Debian's chromium for the browser tests when it is missing
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+run: venv translations-compile ## Serve the site at http://127.0.0.1:5000 on embedded defaults
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+serve: venv translations-compile ## Serve production-like with gunicorn (see gunicorn.conf.py)
+	$(BIN)/gunicorn --config gunicorn.conf.py 'app:create_app()'
+
+test: venv chromium translations-compile ## Run every test, browser tests included
+	$(BIN)/pytest -q
+
+lint: venv ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+translations-extract: venv ## Extract messages into translations/messages.pot
+	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext \
+	  --project=Lantern --copyright-holder=Lantern -o translations/messages.pot .
+
+translations-update: translations-extract ## Merge the .pot into every language's catalogue
+	@for l in $(LANGS); do \
+	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; \
+	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; \
+	done
+
+translations-compile: venv ## Compile the catalogues (.mo files are built, never committed)
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
+	  $(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 7; fi
+
+bench: venv translations-compile ## Run the benchmarks and print their figures
+	$(BIN)/python -m bench
+
+clean: ## Remove the virtualenv, built catalogues and instance data
+	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
+
+.PHONY: help venv chromium run serve test lint format translations-extract translations-update translations-compile bench clean

@@ -1,0 +1,26 @@
+"""The one sanitiser."""
+
+from web.markdown import clean, directives, fill_directives, render
+
+
+def test_script_and_handlers_stripped():
+    html = render('Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))')
+    assert "<script" not in html and "onerror" not in html and "javascript:" not in html
+
+
+def test_allowed_markup_kept():
+    assert render("## Head\n\n- **a** [b](/families)") == (
+        '<h2>Head</h2>\n<ul>\n<li><strong>a</strong> <a href="/families">b</a></li>\n</ul>'
+    )
+
+
+def test_only_https_links_out():
+    assert 'href' not in clean('<a href="http://example.org">x</a>')
+    assert 'href="https://example.org"' in clean('<a href="https://example.org">x</a>')
+
+
+def test_directives_listed_and_filled():
+    text = "Call [[call:childline]].\n\n[[service:nspcc-helpline]]\n"
+    assert directives(text) == [("call", "childline"), ("service", "nspcc-helpline")]
+    html = fill_directives(render(text), lambda s: f"<div>{s}</div>", lambda s: f"<a>{s}</a>")
+    assert html == "<p>Call <a>childline</a>.</p>\n<div>nspcc-helpline</div>"

@@ -1,0 +1,148 @@
+"""Content loaded and validated once at start-up into one frozen object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from flask import Flask, current_app
+
+from web import markdown
+
+AUDIENCES = frozenset({"young-people", "families", "adult-survivors", "professionals", "everyone"})
+REQUIRED = ("title", "summary", "updated", "audience")
+
+
+class ContentError(Exception):
+    """Bad content: names the file and the field."""
+
+    def __init__(self, path: Path, field_name: str, message: str):
+        super().__init__(f"{path}: {field_name}: {message}")
+        self.path, self.field, self.message = path, field_name, message
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str  # "young-people" for a section landing page, "young-people/not-your-fault" for a page
+    lang: str
+    title: str
+    summary: str
+    updated: date
+    audience: str
+    order: int
+    services: tuple[str, ...]
+    html: str  # sanitised; directives still to fill
+    text: str  # the Markdown body, for search
+    reviewed: bool = False
+
+    @property
+    def section(self) -> str:
+        return self.path.split("/", 1)[0]
+
+    @property
+    def is_index(self) -> bool:
+        return "/" not in self.path
+
+
+@dataclass(frozen=True)
+class PageLibrary:
+    pages: dict[tuple[str, str], Page] = field(default_factory=dict)
+
+    def get(self, lang: str, path: str) -> Page | None:
+        return self.pages.get((lang, path))
+
+    def children(self, lang: str, section: str) -> list[Page]:
+        """Return the pages of a section in order, in `lang` where translated, else English."""
+        english = [
+            p for (code, _), p in self.pages.items()
+            if code == "en" and p.section == section and not p.is_index
+        ]
+        found = [self.get(lang, p.path) or p for p in english]
+        return sorted(found, key=lambda p: (p.order, p.title))
+
+    def in_language(self, lang: str) -> list[Page]:
+        return [p for (code, _), p in self.pages.items() if code == lang]
+
+
+@dataclass(frozen=True)
+class Content:
+    directory: Any
+    pages: PageLibrary
+    flow: Any = None
+
+
+def _front_matter(path: Path) -> tuple[dict, str]:
+    raw = path.read_text(encoding="utf-8")
+    if not raw.startswith("---\n"):
+        raise ContentError(path, "front matter", "the file must start with a --- block")
+    head, sep, body = raw[4:].partition("\n---\n")
+    if not sep:
+        raise ContentError(path, "front matter", "the --- block is not closed")
+    meta = yaml.safe_load(head) or {}
+    if not isinstance(meta, dict):
+        raise ContentError(path, "front matter", "must be a mapping")
+    return meta, body
+
+
+def load_page(path: Path, root: Path, known_services) -> Page:
+    """Load and check one Markdown page."""
+    meta, body = _front_matter(path)
+    for name in REQUIRED:
+        if not meta.get(name):
+            raise ContentError(path, name, "is required")
+    if meta["audience"] not in AUDIENCES:
+        raise ContentError(path, "audience", f"unknown audience {meta['audience']!r}")
+    if not isinstance(meta["updated"], date):
+        raise ContentError(path, "updated", "must be a date like 2026-11-23")
+    services = tuple(meta.get("services") or ())
+    used = [sid for _, sid in markdown.directives(body)]
+    for sid in (*services, *used):
+        if sid not in known_services:
+            raise ContentError(path, "services", f"unknown service id {sid!r}")
+    lang, *parts = path.relative_to(root).with_suffix("").parts
+    if parts[-1] == "index":
+        parts = parts[:-1]
+    return Page(
+        path="/".join(parts),
+        lang=lang,
+        title=str(meta["title"]),
+        summary=str(meta["summary"]),
+        updated=meta["updated"],
+        audience=meta["audience"],
+        order=int(meta.get("order", 100)),
+        services=services,
+        html=markdown.render(body),
+        text=body,
+        reviewed=bool(meta.get("reviewed", lang == "en")),
+    )
+
+
+def load_pages(root: Path, known_services) -> PageLibrary:
+    pages = {}
+    for path in sorted(root.glob("*/**/*.md")):
+        page = load_page(path, root, known_services)
+        pages[(page.lang, page.path)] = page
+    return PageLibrary(pages)
+
+
+def load_content(app: Flask) -> None:
+    """Load every content file once; bad data stops start-up with the file and field named."""
+    from directory import load_directory
+
+    root = Path(app.config["LANTERN_CONTENT_DIR"])
+    directory = load_directory(root)
+    pages = load_pages(root / "pages", directory.services)
+    flow = None
+    if (root / "flows").is_dir() and any((root / "flows").glob("*.yaml")):
+        from chatbot import load_flow
+
+        flow = load_flow(root / "flows", directory)
+    app.extensions["lantern"] = Content(directory=directory, pages=pages, flow=flow)
+
+
+def content() -> Content:
+    """Return the content loaded at start-up."""
+    return current_app.extensions["lantern"]

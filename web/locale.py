@@ -1,0 +1,113 @@
+"""Languages: the /<lang>/ URL prefix, ?lang=xx, the switcher and right-to-left layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlencode
+
+import yaml
+
+from flask import Flask, redirect, request
+from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
+
+# Each language's own name, as the switcher shows it. English first; the rest in the order the
+# communities of the first areas asked for them.
+LANGUAGES: dict[str, str] = {
+    "en": "English",
+    "ur": "اردو",
+    "ar": "العربية",
+    "pl": "Polski",
+    "sk": "Slovenčina",
+    "cs": "Čeština",
+    "ro": "Română",
+}
+RTL = frozenset({"ur", "ar"})
+DEFAULT = "en"
+ENVIRON_KEY = "lantern.lang"
+ROOT_KEY = "lantern.root"
+
+
+class LanguagePrefix:
+    """WSGI middleware: move a leading /<lang> from PATH_INFO into SCRIPT_NAME.
+
+    Every route is then written once, and url_for() keeps the reader's language by itself.
+    """
+
+    def __init__(self, wsgi_app, languages=LANGUAGES):
+        self.wsgi_app = wsgi_app
+        self.prefixed = {code for code in languages if code != DEFAULT}
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        head, _, rest = path.lstrip("/").partition("/")
+        environ[ROOT_KEY] = environ.get("SCRIPT_NAME", "")
+        if head in self.prefixed:
+            environ[ENVIRON_KEY] = head
+            environ["SCRIPT_NAME"] = f"{environ[ROOT_KEY]}/{head}"
+            environ["PATH_INFO"] = "/" + rest
+        else:
+            environ[ENVIRON_KEY] = DEFAULT
+        return self.wsgi_app(environ, start_response)
+
+
+def current_language() -> str:
+    """Return the language code of this request."""
+    return request.environ.get(ENVIRON_KEY, DEFAULT)
+
+
+def is_rtl(code: str | None = None) -> bool:
+    return (code or current_language()) in RTL
+
+
+def lang_url(code: str, path: str | None = None) -> str:
+    """Return the current page (or `path`) in language `code`, keeping the query string."""
+    root = request.environ.get(ROOT_KEY, "")
+    prefix = "" if code == DEFAULT else f"/{code}"
+    # One leading slash, always: "//host" would be read by browsers as another site.
+    target = "/" + (path if path is not None else request.path).lstrip("/\\")
+    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    suffix = f"?{urlencode(query)}" if query else ""
+    return f"{root}{prefix}{target}{suffix}"
+
+
+def static_url(filename: str) -> str:
+    """Return a language-neutral URL for a static file, so every language shares the cache."""
+    return f"{request.environ.get(ROOT_KEY, '')}/static/{filename}"
+
+
+def _switch_by_query():
+    # ?lang=xx on any GET is a language switch: redirect to the prefixed URL (a path we build
+    # ourselves from the request, so this can never become an open redirect).
+    code = request.args.get("lang")
+    if request.method == "GET" and code is not None:
+        code = code if code in LANGUAGES else DEFAULT
+        return redirect(lang_url(code), code=302)
+    return None
+
+
+def init_babel(app: Flask) -> None:
+    """Wire flask-babel to the URL language and give templates the helpers they need."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
+    Babel(app, locale_selector=current_language)
+    status_file = Path(app.root_path) / "translations" / "status.yaml"
+    status = yaml.safe_load(status_file.read_text(encoding="utf-8")) if status_file.exists() else {}
+    # A language counts as checked only once a native speaker has reviewed its catalogue.
+    app.extensions["lantern_translation_status"] = {
+        code: code == DEFAULT or bool((status.get(code) or {}).get("reviewed")) for code in LANGUAGES
+    }
+    app.wsgi_app = LanguagePrefix(app.wsgi_app)
+    app.before_request(_switch_by_query)
+
+    @app.context_processor
+    def language_helpers():
+        return {
+            "LANGUAGES": LANGUAGES,
+            "lang": current_language(),
+            "text_dir": "rtl" if is_rtl() else "ltr",
+            "lang_url": lang_url,
+            "static_url": static_url,
+            "get_locale": get_locale,
+            "format_date": format_date,
+            "format_time": format_time,
+            "format_datetime": format_datetime,
+        }

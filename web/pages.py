@@ -1,0 +1,114 @@
+"""The home page, the content pages, quick exit and the health check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    session,
+)
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+
+from web.content import Page, content
+from web.locale import DEFAULT, current_language
+from web.markdown import fill_directives
+
+bp = Blueprint("pages", __name__)
+
+SECTIONS = ("young-people", "families", "adult-survivors", "professionals")
+
+
+def now() -> datetime:
+    """Return the current time; one place so tests can freeze it through app config."""
+    frozen = current_app.config.get("LANTERN_NOW")
+    return frozen() if callable(frozen) else datetime.now(UTC)
+
+
+def render_page_html(page: Page) -> Markup:
+    """Fill a page's directives with contact cards from the directory, in the reader's language."""
+    directory = content().directory
+    card = get_template_attribute("components/service.html", "service_card")
+    call = get_template_attribute("components/service.html", "call_link")
+    moment = now()
+    html = fill_directives(
+        page.html,
+        lambda sid: card(directory.get(sid), moment),
+        lambda sid: call(directory.get(sid)),
+    )
+    # Keep internal links in the reader's language.
+    html = html.replace('href="/', f'href="{request.script_root}/')
+    return Markup(html)  # noqa: S704 - sanitised by web.markdown.clean; cards are autoescaped
+
+
+@bp.app_context_processor
+def site_context():
+    config = current_app.config
+    status = current_app.extensions.get("lantern_translation_status", {})
+    links = [("directory.search", _l("Find support")), ("chat.chat", _l("Chat"))]
+    return {
+        "site_name": config["LANTERN_SITE_NAME"],
+        "exit_url": config["LANTERN_EXIT_URL"],
+        "emergency": content().directory.get("emergency-999"),
+        "translation_reviewed": status.get(current_language(), True),
+        "endpoints": current_app.view_functions,
+        "footer_links": [(e, label) for e, label in links if e in current_app.view_functions],
+    }
+
+
+@bp.get("/")
+def home():
+    return render_template("pages/home.html")
+
+
+@bp.get("/<path:page_path>")
+def page(page_path: str):
+    library = content().pages
+    lang = current_language()
+    found = library.get(lang, page_path)
+    untranslated = False
+    if found is None and lang != DEFAULT:
+        found = library.get(DEFAULT, page_path)
+        untranslated = found is not None
+    if found is None:
+        abort(404)
+    directory = content().directory
+    return render_template(
+        "pages/page.html",
+        page=found,
+        body=render_page_html(found),
+        untranslated=untranslated,
+        children=library.children(lang, found.section) if found.is_index else [],
+        section_page=library.get(lang, found.section) or library.get(DEFAULT, found.section),
+        services=[directory.get(sid) for sid in found.services],
+        moment=now(),
+    )
+
+
+@bp.route("/exit", methods=["GET", "POST"])
+def exit_site():
+    """End the session (and any chat) and leave for a neutral site."""
+    store = current_app.extensions.get("lantern_store")
+    key = session.get("cid")
+    if store is not None and key:
+        store.delete_conversation(f"web:{key}")
+    session.clear()
+    if request.method == "POST":  # the script's beacon: the browser is already leaving
+        return ("", 204)
+    response = redirect(current_app.config["LANTERN_EXIT_URL"], code=303)
+    response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    store = current_app.extensions.get("lantern_store")
+    ok = store is None or store.ping()
+    return ({"status": "ok" if ok else "degraded"}, 200 if ok else 503)
