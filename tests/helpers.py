@@ -19,6 +19,7 @@ class _Collector(HTMLParser):
         self._in_title = False
         self.h1 = 0
         self.urls: list[str] = []
+        self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -32,6 +33,8 @@ class _Collector(HTMLParser):
             self._in_title = True
         if tag == "h1":
             self.h1 += 1
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
         for name in ("href", "src", "action", "data-exit-url"):
             if attrs.get(name):
                 self.urls.append(attrs[name])

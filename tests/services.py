@@ -25,7 +25,9 @@ def _listening(port: int) -> bool:
 
 def require_services() -> None:
     """Skip the calling test when PostgreSQL or Redis is not running here."""
-    missing = [name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _listening(port)]
+    missing = [
+        name for name, port in (("PostgreSQL", 5432), ("Redis", 6379)) if not _listening(port)
+    ]
     if missing:
         pytest.skip(f"{' and '.join(missing)} not running on 127.0.0.1 (.ci/run starts them)")
 

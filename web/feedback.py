@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from storage import Feedback
 from web import csrf
 from web.content import content
+from web.limits import limit
 
 bp = Blueprint("feedback", __name__)
 
@@ -37,6 +38,7 @@ def clean_comment(text: str) -> str:
 
 
 @bp.post("/feedback")
+@limit("feedback")
 def submit():
     kind = request.form.get("kind", "page")
     target = request.form.get("target", "")

@@ -97,6 +97,10 @@ def init_babel(app: Flask) -> None:
     }
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.before_request(_switch_by_query)
+    # Globals rather than context: imported macros (contact cards) need them too.
+    app.jinja_env.globals.update(
+        format_date=format_date, format_time=format_time, format_datetime=format_datetime
+    )
 
     @app.context_processor
     def language_helpers():
@@ -107,7 +111,4 @@ def init_babel(app: Flask) -> None:
             "lang_url": lang_url,
             "static_url": static_url,
             "get_locale": get_locale,
-            "format_date": format_date,
-            "format_time": format_time,
-            "format_datetime": format_datetime,
         }

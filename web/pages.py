@@ -48,6 +48,10 @@ def render_page_html(page: Page) -> Markup:
     return Markup(html)  # noqa: S704 - sanitised by web.markdown.clean; cards are autoescaped
 
 
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
 @bp.app_context_processor
 def site_context():
     config = current_app.config
@@ -58,9 +62,13 @@ def site_context():
         "exit_url": config["LANTERN_EXIT_URL"],
         "emergency": content().directory.get("emergency-999"),
         "translation_reviewed": status.get(current_language(), True),
-        "endpoints": current_app.view_functions,
-        "footer_links": [(e, label) for e, label in links if e in current_app.view_functions],
+        "footer_links": [(e, label) for e, label in links if has_endpoint(e)],
     }
+
+
+@bp.record_once
+def _globals(state):
+    state.app.jinja_env.globals["has_endpoint"] = has_endpoint
 
 
 @bp.get("/")

@@ -61,8 +61,9 @@ def test_open_store_picks_the_backend(tmp_path):
     """Does a redis_url put conversations in Redis and keep feedback in SQL?"""
     require_services()
     with redis_prefix() as prefix:
-        store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}", "redis://127.0.0.1:6379/0",
-                           redis_prefix=prefix)
+        store = open_store(
+            f"sqlite:///{tmp_path / 's.sqlite3'}", "redis://127.0.0.1:6379/0", redis_prefix=prefix
+        )
         assert isinstance(store, SharedStore)
         assert isinstance(store.conversations, RedisStore)
         store.put_conversation("k", {"node": "start"}, 60)
@@ -95,7 +96,8 @@ def test_seen_message_returns_first_reply(store):
     """Does a Twilio retry get the reply the first delivery got?"""
     assert store.seen_message("k", "SM1", "<Response>one</Response>", 600) is None
     assert store.seen_message("k", "SM1", "<Response>two</Response>", 600) == (
-        "<Response>one</Response>")
+        "<Response>one</Response>"
+    )
     assert store.seen_message("k", "SM2", "<Response>two</Response>", 600) is None
     assert store.seen_message("other", "SM1", "<Response>3</Response>", 600) is None
 

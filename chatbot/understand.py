@@ -1,0 +1,116 @@
+"""Read free text: danger, global words, language, age, who is writing, topic."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chatbot.flow import ROMAN_URDU, Flow
+from chatbot.text import Phrase, word_matches
+
+_ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
+_LATIN_LETTER = re.compile(r"[a-zA-Z\u00c0-\u024f]")
+# Words before an age that make it someone else's ("a 14 year old", "her 15").
+_OTHERS = frozenset({"a", "an", "my", "her", "his", "our", "the", "their"})
+MIN_AGE, MAX_AGE = 5, 99
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message says, as far as the engine can tell."""
+
+    tokens: tuple[str, ...]
+    danger: frozenset[str]
+    word: str | None  # menu, help or stop, when the whole message is one
+    switch_to: str | None  # a language, when the whole message is its name
+    who: str | None
+    topic: str | None
+    age: int | None
+    number: int | None  # the message is just a number
+
+
+def danger_kinds(flow: Flow, tokens: Sequence[str]) -> frozenset[str]:
+    """Return the kinds of danger the tokens mention ("now", "suicide")."""
+    return frozenset(p.value for p in flow.danger if p.find(tokens))
+
+
+def first_kind(phrases: Sequence[Phrase], tokens: Sequence[str]) -> str | None:
+    """Return the value of the first phrase found, in the order the file lists them."""
+    return next((p.value for p in phrases if p.find(tokens)), None)
+
+
+def _ends_at(phrase: Phrase, tokens: Sequence[str], end: int) -> bool:
+    start = end - len(phrase.words)
+    return start >= 0 and all(
+        word_matches(w, tokens[start + i]) for i, w in enumerate(phrase.words)
+    )
+
+
+def _starts_at(phrase: Phrase, tokens: Sequence[str], start: int) -> bool:
+    end = start + len(phrase.words)
+    return end <= len(tokens) and all(
+        word_matches(w, tokens[start + i]) for i, w in enumerate(phrase.words)
+    )
+
+
+def find_age(flow: Flow, tokens: Sequence[str]) -> int | None:
+    """Return the writer's own age if the message gives one ("im 14", "14 lat", "year 9")."""
+    if len(tokens) == 1 and tokens[0].isdigit() and MIN_AGE <= int(tokens[0]) <= MAX_AGE:
+        return int(tokens[0])
+    for i, token in enumerate(tokens):
+        if not token.isdigit() or len(token) > 2:
+            continue
+        number = int(token)
+        if any(_ends_at(p, tokens, i) for p in flow.school_year) and 1 <= number <= 13:
+            return number + flow.school_offset
+        if not MIN_AGE <= number <= MAX_AGE:
+            continue
+        if any(_ends_at(p, tokens, i) for p in flow.age_before):
+            return number
+        someone_else = i > 0 and tokens[i - 1] in _OTHERS
+        if not someone_else and any(_starts_at(p, tokens, i + 1) for p in flow.age_after):
+            return number
+    return None
+
+
+def detect_language(flow: Flow, text: str, tokens: Sequence[str]) -> str | None:
+    """Return the language the text is most likely in, or None when there is no sign."""
+    arabic = len(_ARABIC_LETTER.findall(text))
+    latin = len(_LATIN_LETTER.findall(text))
+    if not arabic and not latin:
+        return None
+    lowered = text.lower()
+    words = set(tokens)
+    candidates = ("ur", "ar") if arabic > latin else tuple(
+        code for code in (*flow.languages, ROMAN_URDU) if code not in ("ur", "ar")
+    )
+    best, best_score = None, 0
+    for code in candidates:
+        info = flow.language_info.get(code)
+        if info is None:
+            continue
+        score = 2 * len(words & info.markers) + 3 * sum(lowered.count(c) for c in info.letters)
+        if score > best_score:
+            best, best_score = code, score
+    if best is None and arabic > latin:
+        # Arabic script with no distinguishing sign: the first areas' communities write Urdu.
+        best = "ur"
+    return "ur" if best == ROMAN_URDU else best
+
+
+def read(flow: Flow, text: str) -> Reading:
+    """Return what the message says."""
+    tokens = tuple(flow.normaliser.tokens(text))
+    joined = " ".join(tokens)
+    number = int(joined) if joined.isdigit() and len(joined) <= 3 else None
+    return Reading(
+        tokens=tokens,
+        danger=danger_kinds(flow, tokens),
+        word=flow.global_words.get(joined),
+        switch_to=flow.language_names.get(joined),
+        who=first_kind(flow.who, tokens),
+        topic=first_kind(flow.topics, tokens),
+        age=find_age(flow, tokens),
+        number=number,
+    )

@@ -1,0 +1,590 @@
+"""Full-text search over services and site pages; the only module that imports Whoosh."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
+
+from directory.model import AUDIENCES, CATEGORIES, CHANNELS, NATIONAL, Directory, Service
+
+# Bump when the schema or the way documents are built changes, so old indexes count as stale.
+SCHEMA_VERSION = "3"
+SERVICE, PAGE = "service", "page"
+PAGE_KEYS = ("id", "url", "title", "summary", "body", "lang")
+# The lines shown when nothing matches (DESIGN.md §2: no dead ends).
+CRISIS_SERVICES = ("emergency-999", "childline", "nspcc-helpline", "samaritans")
+DEFAULT_SUGGESTIONS = ("helpline", "sexual-violence", "counselling")
+# Field boosts: a word in a name or category says more than one in a description.
+BOOSTS: Mapping[str, float] = MappingProxyType(
+    {"name": 4.0, "categories": 3.0, "keywords": 2.5, "description": 1.5, "body": 1.0}
+)
+FUZZY_BOOST = 0.4
+SYNONYM_BOOST = 0.8
+# Words people type that carry no meaning for search, on top of Whoosh's own stop list.
+QUERY_STOP_WORDS = frozenset(
+    "i im i'm me my was were am he she his her him they them their what how who do does did "
+    "get got been about there want need someone somebody please".split()
+)
+
+_stem = StemmingAnalyzer()
+_plain = RegexTokenizer(r"[\w']+") | LowercaseFilter()
+_SPLIT = re.compile(r"[^\w']+")
+
+
+def _schema() -> Schema:
+    stemmed = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        kind=ID(stored=True),
+        lang=ID(stored=True),
+        url=STORED,
+        title=STORED,
+        summary=STORED,
+        sort_name=ID(sortable=True),
+        name=TEXT(analyzer=stemmed),
+        categories=TEXT(analyzer=stemmed),
+        keywords=TEXT(analyzer=stemmed),
+        description=TEXT(analyzer=stemmed),
+        body=TEXT(analyzer=stemmed),
+        # Unstemmed words for typo matching: "missin" is one edit from "missing".
+        fuzzy=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), phrase=False),
+        audience=KEYWORD(commas=True),
+        category=KEYWORD(commas=True),
+        area=KEYWORD(commas=True),
+        channel=KEYWORD(commas=True),
+        language=KEYWORD(commas=True),
+        free=BOOLEAN,
+        always_open=BOOLEAN,
+    )
+
+
+class SearchError(ValueError):
+    """A page document or filter that cannot be indexed or applied."""
+
+
+@dataclass(frozen=True)
+class PageDocument:
+    """A site page to search alongside the services."""
+
+    id: str
+    url: str
+    title: str
+    summary: str
+    body: str
+    lang: str
+
+
+def index_documents(pages: Iterable[Mapping[str, str]]) -> tuple[PageDocument, ...]:
+    """Turn page dicts {id, url, title, summary, body, lang} into searchable documents."""
+    documents = []
+    for page in pages:
+        missing = [key for key in PAGE_KEYS if not isinstance(page.get(key), str)]
+        if missing:
+            raise SearchError(f"page {page.get('id', '?')!r}: missing {', '.join(missing)}")
+        documents.append(PageDocument(**{key: page[key] for key in PAGE_KEYS}))
+    return tuple(documents)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What to narrow a search to; None or False means no filter."""
+
+    audience: str | None = None
+    category: str | None = None
+    area: str | None = None
+    channel: str | None = None
+    language: str | None = None
+    open_now: bool = False
+    free: bool = False
+    always_open: bool = False
+
+    def __post_init__(self) -> None:
+        for name, allowed in (
+            ("audience", AUDIENCES),
+            ("category", CATEGORIES),
+            ("channel", CHANNELS),
+        ):
+            value = getattr(self, name)
+            if value is not None and value not in allowed:
+                raise SearchError(f"unknown {name} {value!r}")
+
+    @property
+    def services_only(self) -> bool:
+        """Return whether a filter applies only to services, so pages drop out."""
+        return any(
+            (
+                self.audience,
+                self.category,
+                self.area,
+                self.channel,
+                self.language,
+                self.open_now,
+                self.free,
+                self.always_open,
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One result: a service listing or a site page."""
+
+    kind: str
+    id: str
+    score: float
+    service: Service | None = None
+    url: str = ""
+    title: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of results; when empty it carries categories and crisis lines to offer instead."""
+
+    hits: tuple[Hit, ...]
+    total: int
+    page: int
+    per_page: int
+    suggested_categories: tuple[str, ...] = ()
+    crisis_services: tuple[Service, ...] = ()
+    broadened: bool = False  # no listing had every word, so any word was enough
+
+    @property
+    def empty(self) -> bool:
+        """Return whether nothing matched."""
+        return self.total == 0
+
+    @property
+    def pages(self) -> int:
+        """Return how many pages of results there are."""
+        return max(1, -(-self.total // self.per_page))
+
+
+def load_synonyms(path: Path) -> Mapping[str, tuple[str, ...]]:
+    """Read the synonyms file: a mapping of word or phrase to what it should also find."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(data, Mapping):
+        raise SearchError(f"{path}: expected a mapping of word: [other words]")
+    table: dict[str, tuple[str, ...]] = {}
+    for key, values in data.items():
+        if isinstance(values, str):
+            values = [values]
+        if not isinstance(key, str) or not isinstance(values, list):
+            raise SearchError(f"{path}: {key!r}: expected a list of words")
+        table[" ".join(_words(key))] = tuple(str(v) for v in values)
+    return MappingProxyType(table)
+
+
+def _words(text: str) -> list[str]:
+    return [t.text for t in _plain(text)]
+
+
+def _stems(text: str) -> list[str]:
+    return [t.text for t in _stem(text)]
+
+
+def _service_document(service: Service) -> dict[str, object]:
+    categories = " ".join(f"{c.replace('-', ' ')} {CATEGORIES[c]}" for c in service.categories)
+    description = " ".join(
+        (service.description, service.what_happens, service.organisation, service.alert)
+    )
+    keywords = " ".join(service.keywords)
+    languages = list(service.languages) + (["interpreters"] if service.interpreters else [])
+    return {
+        "id": service.id,
+        "kind": SERVICE,
+        "lang": "",
+        "sort_name": service.name.lower(),
+        "name": service.name,
+        "categories": categories,
+        "keywords": keywords,
+        "description": description,
+        "body": " ".join(AUDIENCES[a] for a in service.audiences),
+        "fuzzy": " ".join((service.name, categories, keywords, service.description)),
+        "audience": ",".join(service.audiences),
+        "category": ",".join(service.categories),
+        "area": ",".join(service.areas),
+        "channel": ",".join(service.channels),
+        "language": ",".join(languages),
+        "free": service.free,
+        "always_open": service.always_open,
+    }
+
+
+def _page_document(page: PageDocument) -> dict[str, object]:
+    return {
+        "id": f"page:{page.lang}:{page.id}",
+        "kind": PAGE,
+        "lang": page.lang,
+        "url": page.url,
+        "title": page.title,
+        "summary": page.summary,
+        "sort_name": page.title.lower(),
+        "name": page.title,
+        "categories": "",
+        "keywords": "",
+        "description": page.summary,
+        "body": page.body,
+        "fuzzy": f"{page.title} {page.summary}",
+        "audience": "",
+        "category": "",
+        "area": "",
+        "channel": "",
+        "language": "",
+        "free": False,
+        "always_open": False,
+    }
+
+
+def _documents(directory: Directory, pages: Sequence[PageDocument]) -> list[dict[str, object]]:
+    docs = [_service_document(s) for s in directory.services.values()]
+    docs.extend(_page_document(p) for p in pages)
+    return docs
+
+
+def fingerprint(documents: Sequence[Mapping[str, object]]) -> str:
+    """Return a hash of everything indexed, so a changed listing makes the index stale."""
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    for doc in documents:
+        digest.update(json.dumps(doc, sort_keys=True).encode())
+    return digest.hexdigest()[:20]
+
+
+@contextlib.contextmanager
+def _locked(index_dir: Path) -> Iterator[None]:
+    # Whoosh allows one writer: workers starting together queue here, and all but the first
+    # find the finished index when they get the lock.
+    with open(index_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _write(target: Path, documents: Sequence[Mapping[str, object]]) -> None:
+    building = Path(tempfile.mkdtemp(prefix=".build-", dir=target.parent))
+    try:
+        ix = whoosh_index.create_in(str(building), _schema())
+        writer = ix.writer(limitmb=256)
+        for doc in documents:
+            writer.add_document(**doc)
+        writer.commit()
+        os.rename(building, target)  # atomic: readers never see a half-built index
+    finally:
+        if building.exists():
+            shutil.rmtree(building)
+
+
+def _remove_others(index_dir: Path, keep: str) -> None:
+    for old in index_dir.iterdir():
+        if old.is_dir() and old.name != keep and not old.name.startswith(".build-"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def build_index(
+    directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()
+) -> Path:
+    """Build the index from scratch (the reindex command) and return its folder."""
+    documents = _documents(directory, index_documents(pages))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    key = fingerprint(documents)
+    with _locked(index_dir):
+        target = index_dir / key
+        if target.exists():
+            shutil.rmtree(target)
+        _write(target, documents)
+        _remove_others(index_dir, key)
+    return target
+
+
+def ensure_index(
+    directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()
+) -> tuple[Path, bool]:
+    """Build the index if it is missing or stale; return its folder and whether it was built."""
+    documents = _documents(directory, index_documents(pages))
+    index_dir.mkdir(parents=True, exist_ok=True)
+    key = fingerprint(documents)
+    target = index_dir / key
+    if target.exists():
+        return target, False
+    with _locked(index_dir):
+        if target.exists():
+            return target, False
+        _write(target, documents)
+        _remove_others(index_dir, key)
+    return target, True
+
+
+def open_index(
+    directory: Directory,
+    index_dir: Path,
+    pages: Iterable[Mapping[str, str]] = (),
+    synonyms: Mapping[str, tuple[str, ...]] | Path | None = None,
+) -> SearchIndex:
+    """Open the index read-only, building it first if it is missing or stale."""
+    pages = tuple(pages)
+    folder, _ = ensure_index(directory, index_dir, pages)
+    if isinstance(synonyms, Path):
+        synonyms = load_synonyms(synonyms)
+    return SearchIndex(directory, folder, synonyms or {})
+
+
+@dataclass
+class SearchIndex:
+    """A read-only search index over a directory's services and the site's pages."""
+
+    directory: Directory
+    folder: Path
+    synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._index = whoosh_index.open_dir(str(self.folder), readonly=True)
+        self._local = threading.local()
+        self._phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
+        self._vocabulary = self._category_vocabulary()
+
+    def _searcher(self):  # noqa: ANN202 (Whoosh type stays inside this module)
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is None:
+            searcher = self._local.searcher = self._index.searcher()
+        return searcher
+
+    def close(self) -> None:
+        """Close this thread's searcher and the index."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+        self._index.close()
+
+    # Query building
+
+    def _groups(self, text: str) -> list[list[str]]:
+        """Split a query into word groups; a group is a word or phrase plus its synonyms."""
+        words = " ".join(w for w in _words(text) if w not in QUERY_STOP_WORDS)
+        groups: list[list[str]] = []
+        for phrase in self._phrases:
+            if f" {phrase} " in f" {words} ":
+                groups.append([phrase, *self.synonyms[phrase]])
+                words = f" {words} ".replace(f" {phrase} ", " ").strip()
+        for word in words.split():
+            expansions = self.synonyms.get(word, ())
+            if not expansions:
+                stems = _stems(word)
+                expansions = self.synonyms.get(stems[0], ()) if stems else ()
+            if _stems(word) or expansions:
+                groups.append([word, *expansions])
+        return groups
+
+    def _word_query(self, word: str, *, typos: bool) -> wq.Query | None:
+        stems = _stems(word)
+        if not stems:
+            return None
+        subqueries: list[wq.Query] = []
+        if len(stems) == 1:
+            stem = stems[0]
+            subqueries = [wq.Term(f, stem, boost=b) for f, b in BOOSTS.items()]
+        else:  # a phrase such as "children's services": all its words, in any field
+            subqueries = [
+                wq.And([wq.Or([wq.Term(f, s, boost=b) for f, b in BOOSTS.items()]) for s in stems])
+            ]
+        plain = _words(word)
+        if typos and len(plain) == 1 and len(plain[0]) >= 5:
+            distance = 1 if len(plain[0]) < 8 else 2
+            subqueries.append(
+                wq.FuzzyTerm("fuzzy", plain[0], boost=FUZZY_BOOST, maxdist=distance, prefixlength=2)
+            )
+        return wq.Or(subqueries)
+
+    def _group_query(self, group: list[str]) -> wq.Query | None:
+        first, *others = group
+        parts = [self._word_query(first, typos=True)]
+        for other in others:
+            sub = self._word_query(other, typos=False)
+            if sub is not None:
+                parts.append(wq.Or([sub], boost=SYNONYM_BOOST))
+        parts = [p for p in parts if p is not None]
+        return wq.Or(parts) if parts else None
+
+    def _filter(self, filters: Filters, lang: str) -> wq.Query:
+        service = wq.Term("kind", SERVICE)
+        if not filters.services_only:
+            page = wq.And([wq.Term("kind", PAGE), wq.Term("lang", lang)])
+            return wq.Or([service, page])
+        terms: list[wq.Query] = [service]
+        for name, field_name in (
+            ("audience", "audience"),
+            ("category", "category"),
+            ("channel", "channel"),
+        ):
+            value = getattr(filters, name)
+            if value:
+                terms.append(wq.Term(field_name, value))
+        if filters.area:
+            terms.append(wq.Or([wq.Term("area", filters.area), wq.Term("area", NATIONAL)]))
+        if filters.language:
+            terms.append(
+                wq.Or([wq.Term("language", filters.language), wq.Term("language", "interpreters")])
+            )
+        if filters.free:
+            terms.append(wq.Term("free", True))
+        if filters.always_open:
+            terms.append(wq.Term("always_open", True))
+        return wq.And(terms)
+
+    # Searching
+
+    def search(
+        self,
+        text: str = "",
+        filters: Filters | None = None,
+        *,
+        now: datetime | None = None,
+        page: int = 1,
+        per_page: int = 10,
+        lang: str = "en",
+    ) -> SearchResults:
+        """Search services and pages; never log the query text."""
+        filters = filters or Filters()
+        if filters.open_now and now is None:
+            raise SearchError("the open-now filter needs the current time")
+        page, per_page = max(1, page), max(1, min(per_page, 100))
+        groups = self._groups(text)
+        restrict = self._filter(filters, lang)
+        searcher = self._searcher()
+        broadened = False
+        if not groups:
+            query: wq.Query = wq.Every()
+            candidates = searcher.search(query, filter=restrict, limit=None, sortedby="sort_name")
+        else:
+            parts = [q for g in groups if (q := self._group_query(g)) is not None]
+            query = wq.And(parts)
+            candidates = self._run(searcher, query, restrict, filters, page, per_page)
+            if candidates.is_empty() and len(parts) > 1:
+                broadened = True
+                candidates = self._run(searcher, wq.Or(parts), restrict, filters, page, per_page)
+        hits, total = self._page(candidates, filters, now, page, per_page)
+        if total:
+            return SearchResults(hits, total, page, per_page, broadened=broadened)
+        return SearchResults(
+            (),
+            0,
+            page,
+            per_page,
+            suggested_categories=self.suggest_categories(text),
+            crisis_services=self.crisis_services(),
+        )
+
+    def _run(self, searcher, query, restrict, filters: Filters, page: int, per_page: int):  # noqa: ANN001, ANN202
+        # Open now is known only at query time, so then every match is checked; otherwise
+        # Whoosh need score only the documents up to the requested page.
+        limit = None if filters.open_now else page * per_page
+        return searcher.search(query, filter=restrict, limit=limit)
+
+    def _page(
+        self, results, filters: Filters, now: datetime | None, page: int, per_page: int
+    ) -> tuple[tuple[Hit, ...], int]:  # noqa: ANN001
+        services = self.directory.services
+        start = (page - 1) * per_page
+        if filters.open_now:
+            assert now is not None
+            matching = [
+                r for r in results if services[r["id"]].open_now(now) is True
+            ]
+            total, window = len(matching), matching[start : start + per_page]
+        else:
+            total, window = len(results), list(results)[start : start + per_page]
+        hits = []
+        for result in window:
+            score = float(result.score) if isinstance(result.score, int | float) else 0.0
+            if result["kind"] == SERVICE:
+                hits.append(Hit(SERVICE, result["id"], score, service=services[result["id"]]))
+            else:
+                doc_id = result["id"].split(":", 2)[2]
+                hits.append(
+                    Hit(
+                        PAGE,
+                        doc_id,
+                        score,
+                        url=result["url"],
+                        title=result["title"],
+                        summary=result["summary"],
+                    )
+                )
+        return tuple(hits), total
+
+    # When nothing matches
+
+    def _category_vocabulary(self) -> dict[str, set[str]]:
+        vocabulary: dict[str, set[str]] = {}
+        for category, label in CATEGORIES.items():
+            words = set(_stems(f"{category.replace('-', ' ')} {label}"))
+            vocabulary[category] = words
+        for service in self.directory.services.values():
+            for category in service.categories:
+                vocabulary[category].update(_stems(" ".join(service.keywords)))
+        return vocabulary
+
+    def suggest_categories(self, text: str, limit: int = 3) -> tuple[str, ...]:
+        """Return the categories whose words come closest to the query, best first."""
+        stems: list[str] = []
+        for group in self._groups(text):
+            for word in group:
+                stems.extend(_stems(word))
+        scores: dict[str, float] = {}
+        for category, vocabulary in self._vocabulary.items():
+            score = 0.0
+            for stem in stems:
+                if stem in vocabulary:
+                    score += 1.0
+                elif len(stem) >= 4 and any(_close(stem, word) for word in vocabulary):
+                    score += 0.5
+            if score:
+                scores[category] = score
+        ranked = sorted(scores, key=lambda c: (-scores[c], list(CATEGORIES).index(c)))
+        for default in DEFAULT_SUGGESTIONS:
+            if len(ranked) >= limit:
+                break
+            if default not in ranked:
+                ranked.append(default)
+        return tuple(ranked[:limit])
+
+    def crisis_services(self) -> tuple[Service, ...]:
+        """Return the crisis lines offered when nothing matches."""
+        services = self.directory.services
+        return tuple(services[s] for s in CRISIS_SERVICES if s in services)
+
+
+def _close(a: str, b: str) -> bool:
+    """Return whether two words are within one edit of each other, or share a 5-letter start."""
+    if a[:5] == b[:5] and min(len(a), len(b)) >= 5:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= 1

@@ -1,0 +1,42 @@
+"""Production settings for gunicorn: `make serve`, or `gunicorn --config gunicorn.conf.py 'app:create_app()'`.
+
+Lantern's own settings are environment variables read by app.py (see the README). Override any
+of these per machine on the command line (`--bind 0.0.0.0:8000`, `--workers 9`) or with
+GUNICORN_CMD_ARGS; the values here are what the benchmarks and the load test use.
+"""
+
+import multiprocessing
+
+bind = "127.0.0.1:8000"
+
+# Threads let a worker keep serving while another request waits on PostgreSQL, Redis or a slow
+# phone connection; processes use every core.
+worker_class = "gthread"
+workers = multiprocessing.cpu_count() * 2 + 1
+threads = 4
+
+# Each worker builds the app itself. Preloading in the master would share its database sockets
+# and the in-memory rate-limit timer thread with every forked worker, and neither survives fork.
+preload_app = False
+
+# A stuck request is ended (and its worker replaced) well before a phone browser gives up.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+
+# Replace workers now and then, staggered, so a slow leak cannot grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
+
+# Same caps as MAX_CONTENT_LENGTH: nothing Lantern receives needs long lines or many headers.
+limit_request_line = 4094
+limit_request_fields = 50
+limit_request_field_size = 8190
+
+# Access logs would record paths and query strings, which can hold what someone searched for.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+
+# Behind a load balancer, set LANTERN_PROXY_HOPS (read by app.py) rather than trusting headers here.
+forwarded_allow_ips = "127.0.0.1"

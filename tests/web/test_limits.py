@@ -1,0 +1,184 @@
+"""Rate limits: per client, keyed by a hash, friendly when hit, never a 429 to Twilio."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Response, request
+
+from app import create_app
+from tests.services import REDIS_BASE, redis_prefix, require_services
+from web.limits import LIMITS, client_key, limit
+
+ADDRESS = "203.0.113.9"
+
+
+def _app(tmp_path, index_dir, **overrides):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "LANTERN_HMAC_KEY": "test-hmac",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'limits.sqlite3'}",
+            "LANTERN_INDEX_DIR": str(index_dir),
+            "TWILIO_AUTH_TOKEN": "test-twilio-token",
+            "LANTERN_RATE_LIMITS": {
+                "feedback": "2/minute",
+                "search": "3/minute",
+                "sms": "2/minute",
+            },
+            **overrides,
+        }
+    )
+
+    # Stand-ins for the other blueprints' views, decorated exactly as they are.
+    @limit("search")
+    def search():
+        return "results"
+
+    @limit("sms")
+    def sms():
+        signed = "X-Twilio-Signature" in request.headers
+        return Response("<Response/>", mimetype="text/xml") if signed else ("", 403)
+
+    app.add_url_rule("/limits-test/services", "limits_search", search)
+    app.add_url_rule("/api/limits-test/services", "limits_api_search", search)
+    app.add_url_rule("/limits-test/sms", "limits_sms", sms, methods=["POST"])
+    return app
+
+
+@pytest.fixture
+def limited_app(tmp_path, index_dir):
+    return _app(tmp_path, index_dir)
+
+
+def _feedback(client, address=ADDRESS):
+    html = client.get("/families").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": token, "kind": "page", "target": "families", "helpful": "yes"}
+    return client.post("/feedback", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_every_named_limit_is_a_valid_rate():
+    from limits import parse_many
+
+    for value in LIMITS.values():
+        assert parse_many(value)
+
+
+def test_unknown_limit_name_is_refused():
+    with pytest.raises(ValueError, match="unknown rate limit"):
+        limit("chta")
+
+
+def test_feedback_limit_gives_a_friendly_page_with_999(limited_app):
+    """Does the third post in a minute get the 'wait a moment' page, still showing 999?"""
+    client = limited_app.test_client()
+    assert [_feedback(client).status_code for _ in range(2)] == [303, 303]
+    response = _feedback(client)
+    assert response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "999" in html
+    assert 'href="tel:999"' in html or "tel:999" in html
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.headers["Cache-Control"] == "no-store"
+    assert len(limited_app.extensions["lantern_store"].list_feedback()) == 2
+
+
+def test_limits_are_per_client(limited_app):
+    """Does one busy address leave everyone else alone?"""
+    client = limited_app.test_client()
+    for _ in range(3):
+        _feedback(client)
+    assert _feedback(client).status_code == 429
+    assert _feedback(client, address="198.51.100.7").status_code == 303
+
+
+def test_counters_are_keyed_by_a_hash_not_the_address(limited_app):
+    """Is the client's address kept out of the rate-limit storage?"""
+    client = limited_app.test_client()
+    _feedback(client)
+    storage = limited_app.extensions["lantern_limiter"].storage
+    keys = " ".join(map(str, [*storage.storage, *getattr(storage, "events", {})]))
+    assert keys, "the limit should have been counted"
+    assert ADDRESS not in keys
+    with limited_app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS}):
+        hashed = client_key()
+    assert re.fullmatch(r"[0-9a-f]{32}", hashed)
+    assert hashed in keys
+
+
+def test_key_depends_on_the_secret(tmp_path, index_dir):
+    """Could someone who knows an address work out its counter without the key?"""
+    keys = []
+    for secret in ("one", "two"):
+        app = _app(tmp_path, index_dir, LANTERN_HMAC_KEY=secret)
+        with app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS}):
+            keys.append(client_key())
+    assert keys[0] != keys[1]
+
+
+def test_search_limit_shared_by_page_and_api(limited_app):
+    """Do /services and /api/services draw on one allowance, the API answering in JSON?"""
+    client = limited_app.test_client()
+    paths = ["/limits-test/services", "/api/limits-test/services", "/limits-test/services"]
+    assert [client.get(p).status_code for p in paths] == [200, 200, 200]
+    response = client.get("/api/limits-test/services")
+    assert response.status_code == 429
+    assert response.is_json and "error" in response.get_json()
+    assert client.get("/limits-test/services").status_code == 429
+
+
+def test_sms_over_limit_gets_twiml_with_999_and_childline(limited_app):
+    """Does a texter over the limit get a short TwiML reply with 999 and Childline, not a 429?"""
+    client = limited_app.test_client()
+    data = {"From": "+447700900123", "To": "+447700900000", "Body": "help", "MessageSid": "SM1"}
+    headers = {"X-Twilio-Signature": "checked by the real view"}
+    for _ in range(2):
+        assert client.post("/limits-test/sms", data=data, headers=headers).status_code == 200
+    response = client.post("/limits-test/sms", data=data, headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    body = response.get_data(as_text=True)
+    with limited_app.app_context():
+        directory = limited_app.extensions["lantern"].directory
+        emergency = directory.get("emergency-999").phone.display
+        childline = directory.get("childline").phone.display
+    assert "<Response><Message>" in body
+    assert emergency in body and childline in body
+    text = re.search(r"<Message>(.*)</Message>", body).group(1)
+    assert len(text) <= 306
+    # Another number still gets through: the key is the sender, not Twilio's shared address.
+    other = {**data, "From": "+447700900456"}
+    assert client.post("/limits-test/sms", data=other, headers=headers).data == b"<Response/>"
+
+
+def test_forged_sms_do_not_use_up_a_texters_allowance(limited_app):
+    """Can unsigned requests naming someone's number lock that person out?"""
+    client = limited_app.test_client()
+    data = {"From": "+447700900123", "Body": "x", "MessageSid": "SM2"}
+    for _ in range(5):
+        assert client.post("/limits-test/sms", data=data).status_code == 403
+    signed = client.post("/limits-test/sms", data=data, headers={"X-Twilio-Signature": "s"})
+    assert signed.data == b"<Response/>"
+
+
+def test_limits_can_be_switched_off(tmp_path, index_dir):
+    app = _app(tmp_path, index_dir, RATELIMIT_ENABLED=False)
+    client = app.test_client()
+    assert all(client.get("/limits-test/services").status_code == 200 for _ in range(6))
+
+
+def test_redis_limits_are_shared_between_instances(tmp_path, index_dir):
+    """With REDIS_URL, do two app instances count one client's requests together?"""
+    require_services()
+    with redis_prefix() as prefix:
+        settings = {"REDIS_URL": REDIS_BASE, "RATELIMIT_KEY_PREFIX": prefix}
+        first = _app(tmp_path / "a", index_dir, **settings).test_client()
+        second = _app(tmp_path / "b", index_dir, **settings).test_client()
+        codes = [c.get("/limits-test/services").status_code for c in (first, second, first)]
+        assert codes == [200, 200, 200]
+        assert second.get("/limits-test/services").status_code == 429
+        for client in (first, second):
+            client.application.extensions["lantern_store"].conversations.close()
