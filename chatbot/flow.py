@@ -108,6 +108,7 @@ class Flow:
     who: tuple[Phrase, ...]
     topics: tuple[Phrase, ...]
     age_before: tuple[Phrase, ...]
+    age_before_at_start: tuple[Phrase, ...]
     age_after: tuple[Phrase, ...]
     school_year: tuple[Phrase, ...]
     school_offset: int
@@ -408,6 +409,7 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         who=tuple(who),
         topics=tuple(topics),
         age_before=age_phrases("before"),
+        age_before_at_start=age_phrases("before_at_start"),
         age_after=age_phrases("after"),
         school_year=age_phrases("school_year"),
         school_offset=offset,

@@ -68,6 +68,8 @@ def find_age(flow: Flow, tokens: Sequence[str]) -> int | None:
             continue
         if any(_ends_at(p, tokens, i) for p in flow.age_before):
             return number
+        if any(_ends_at(p, tokens, i) and len(p.words) == i for p in flow.age_before_at_start):
+            return number
         someone_else = i > 0 and tokens[i - 1] in _OTHERS
         if not someone_else and any(_starts_at(p, tokens, i + 1) for p in flow.age_after):
             return number

@@ -73,8 +73,6 @@ def export_json(directory: Directory, fmt: str = "openreferral") -> str:
     return json.dumps(export(directory), indent=2, ensure_ascii=False) + "\n"
 
 
-def reindex(
-    directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()
-) -> Path:
+def reindex(directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()) -> Path:
     """Rebuild the search index from scratch and return its folder."""
     return build_index(directory, index_dir, pages)

@@ -112,9 +112,7 @@ class Schedule:
             day = local.date() + timedelta(days=offset)
             if not self._runs_on(day):
                 continue
-            starts = sorted(
-                _at(day, o.opens) for o in self.openings if day.weekday() in o.days
-            )
+            starts = sorted(_at(day, o.opens) for o in self.openings if day.weekday() in o.days)
             for start in starts:
                 if start > now:
                     return start
@@ -218,9 +216,7 @@ def parse_openings(text: str) -> tuple[Opening, ...]:
         chunk = chunk.strip()
         match = _RANGE.match(chunk)
         if not match:
-            raise ScheduleError(
-                f"{chunk!r} does not parse; write it like 'Mon-Fri 08:30-17:30'"
-            )
+            raise ScheduleError(f"{chunk!r} does not parse; write it like 'Mon-Fri 08:30-17:30'")
         opens, closes = _parse_time(match["opens"]), _parse_time(match["closes"])
         if opens == closes and closes != MIDNIGHT:
             raise ScheduleError(f"{chunk!r} opens and closes at the same time")

@@ -225,7 +225,9 @@ def _schedule(fields: _Fields, key: str = "schedule") -> Schedule | None:
 def _contact(fields: _Fields) -> Contact:
     channel = fields.text("channel")
     if channel not in CHANNELS:
-        raise fields.error("channel", f"unknown channel {channel!r}; use one of: {', '.join(CHANNELS)}")
+        raise fields.error(
+            "channel", f"unknown channel {channel!r}; use one of: {', '.join(CHANNELS)}"
+        )
     value_key = _CONTACT_VALUE[channel]
     fields.check_keys({"channel", value_key, "label", "schedule", "hours_note", "keyword"})
     if channel in ("phone", "text"):
@@ -282,7 +284,9 @@ def _service(fields: _Fields, area_ids: set[str]) -> Service:
             raise fields.error("areas", f"unknown area {area!r}; add content/areas/{area}.yaml")
     status = fields.text("status", required=False) or "active"
     if status not in STATUSES:
-        raise fields.error("status", f"unknown status {status!r}; use one of: {', '.join(STATUSES)}")
+        raise fields.error(
+            "status", f"unknown status {status!r}; use one of: {', '.join(STATUSES)}"
+        )
     contacts = _contacts(fields)
     alert = fields.text("alert", required=False)
     if not contacts and not alert:
@@ -334,7 +338,9 @@ def _service(fields: _Fields, area_ids: set[str]) -> Service:
 def _front_door(fields: _Fields) -> tuple[FrontDoor, _Fields]:
     fields.check_keys(_FRONT_DOOR_KEYS)
     in_fields, out_fields = fields.nested("in_hours"), fields.nested("out_of_hours")
-    in_hours = _contact(_Fields(fields.path, {"channel": "phone", **in_fields.data}, in_fields.prefix))
+    in_hours = _contact(
+        _Fields(fields.path, {"channel": "phone", **in_fields.data}, in_fields.prefix)
+    )
     if in_hours.schedule is None:
         raise in_fields.error("schedule", "missing: the in-hours line needs its hours")
     out_data = {"channel": "phone", **out_fields.data}

@@ -183,7 +183,9 @@ def service_record(service: Service, directory: Directory | None = None) -> dict
         if directory is not None and area_id in directory.areas:
             area = directory.areas[area_id]
             name = f"{area.name} ({area.council})"
-        areas.append({"id": record_id(service.id, "area", area_id), "service_id": sid, "name": name})
+        areas.append(
+            {"id": record_id(service.id, "area", area_id), "service_id": sid, "name": name}
+        )
     record.update(
         _clean(
             {
@@ -236,6 +238,8 @@ def service_page(
 
 def export(directory: Directory, services: Iterable[Service] | None = None) -> dict[str, Any]:
     """Return every listing as full Open Referral UK records in one page."""
-    chosen = sorted(services if services is not None else directory.services.values(), key=lambda s: s.id)
+    chosen = sorted(
+        services if services is not None else directory.services.values(), key=lambda s: s.id
+    )
     records = [service_record(s, directory) for s in chosen]
     return service_page(records, total=len(records), page=1, per_page=max(1, len(records)))

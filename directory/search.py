@@ -40,8 +40,7 @@ FUZZY_BOOST = 0.4
 SYNONYM_BOOST = 0.8
 # Words people type that carry no meaning for search, on top of Whoosh's own stop list.
 QUERY_STOP_WORDS = frozenset(
-    "i im i'm me my was were am he she his her him they them their what how who do does did "
-    "get got been about there want need someone somebody please".split()
+    ["i", "im", "i'm", "me", "my", "was", "were", "am", "he", "she", "his", "her", "him", "they", "them", "their", "what", "how", "who", "do", "does", "did", "get", "got", "been", "about", "there", "want", "need", "someone", "somebody", "please"]
 )
 
 _stem = StemmingAnalyzer()
@@ -363,7 +362,7 @@ class SearchIndex:
         self._phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
         self._vocabulary = self._category_vocabulary()
 
-    def _searcher(self):  # noqa: ANN202 (Whoosh type stays inside this module)
+    def _searcher(self):
         searcher = getattr(self._local, "searcher", None)
         if searcher is None:
             searcher = self._local.searcher = self._index.searcher()
@@ -474,8 +473,11 @@ class SearchIndex:
         searcher = self._searcher()
         broadened = False
         if not groups:
-            query: wq.Query = wq.Every()
-            candidates = searcher.search(query, filter=restrict, limit=None, sortedby="sort_name")
+            # Nothing typed: list the services alone, by name; pages need words to match.
+            restrict = wq.And([restrict, wq.Term("kind", SERVICE)])
+            candidates = searcher.search(
+                wq.Every(), filter=restrict, limit=None, sortedby="sort_name"
+            )
         else:
             parts = [q for g in groups if (q := self._group_query(g)) is not None]
             query = wq.And(parts)
@@ -495,7 +497,7 @@ class SearchIndex:
             crisis_services=self.crisis_services(),
         )
 
-    def _run(self, searcher, query, restrict, filters: Filters, page: int, per_page: int):  # noqa: ANN001, ANN202
+    def _run(self, searcher, query, restrict, filters: Filters, page: int, per_page: int):
         # Open now is known only at query time, so then every match is checked; otherwise
         # Whoosh need score only the documents up to the requested page.
         limit = None if filters.open_now else page * per_page
@@ -503,14 +505,12 @@ class SearchIndex:
 
     def _page(
         self, results, filters: Filters, now: datetime | None, page: int, per_page: int
-    ) -> tuple[tuple[Hit, ...], int]:  # noqa: ANN001
+    ) -> tuple[tuple[Hit, ...], int]:
         services = self.directory.services
         start = (page - 1) * per_page
         if filters.open_now:
             assert now is not None
-            matching = [
-                r for r in results if services[r["id"]].open_now(now) is True
-            ]
+            matching = [r for r in results if services[r["id"]].open_now(now) is True]
             total, window = len(matching), matching[start : start + per_page]
         else:
             total, window = len(results), list(results)[start : start + per_page]
@@ -535,14 +535,14 @@ class SearchIndex:
 
     # When nothing matches
 
-    def _category_vocabulary(self) -> dict[str, set[str]]:
-        vocabulary: dict[str, set[str]] = {}
+    def _category_vocabulary(self) -> dict[str, tuple[set[str], set[str]]]:
+        # A category's own label counts for more than the keywords of services filed under it.
+        vocabulary: dict[str, tuple[set[str], set[str]]] = {}
         for category, label in CATEGORIES.items():
-            words = set(_stems(f"{category.replace('-', ' ')} {label}"))
-            vocabulary[category] = words
+            vocabulary[category] = (set(_stems(f"{category.replace('-', ' ')} {label}")), set())
         for service in self.directory.services.values():
             for category in service.categories:
-                vocabulary[category].update(_stems(" ".join(service.keywords)))
+                vocabulary[category][1].update(_stems(" ".join(service.keywords)))
         return vocabulary
 
     def suggest_categories(self, text: str, limit: int = 3) -> tuple[str, ...]:
@@ -552,13 +552,14 @@ class SearchIndex:
             for word in group:
                 stems.extend(_stems(word))
         scores: dict[str, float] = {}
-        for category, vocabulary in self._vocabulary.items():
+        for category, (label, keywords) in self._vocabulary.items():
             score = 0.0
             for stem in stems:
-                if stem in vocabulary:
-                    score += 1.0
-                elif len(stem) >= 4 and any(_close(stem, word) for word in vocabulary):
-                    score += 0.5
+                for words, weight in ((label, 2.0), (keywords, 0.5)):
+                    if stem in words:
+                        score += weight
+                    elif len(stem) >= 4 and any(_close(stem, word) for word in words):
+                        score += weight / 2
             if score:
                 scores[category] = score
         ranked = sorted(scores, key=lambda c: (-scores[c], list(CATEGORIES).index(c)))

@@ -72,6 +72,19 @@ class Content:
     directory: Any
     pages: PageLibrary
     flow: Any = None
+    # language -> service or area id -> translated reader-facing fields
+    services_i18n: dict[str, dict[str, dict]] = field(default_factory=dict)
+    areas_i18n: dict[str, dict[str, dict]] = field(default_factory=dict)
+
+    def text(self, lang: str, service, name: str) -> str:
+        """Return a listing's field in `lang`, falling back to English."""
+        translated = self.services_i18n.get(lang, {}).get(service.id, {}).get(name)
+        return translated or getattr(service, name)
+
+    def contact_text(self, lang: str, service, index: int, name: str) -> str:
+        contacts = self.services_i18n.get(lang, {}).get(service.id, {}).get("contacts") or []
+        translated = contacts[index].get(name) if index < len(contacts) else None
+        return translated or getattr(service.contacts[index], name)
 
 
 def _front_matter(path: Path) -> tuple[dict, str]:
@@ -128,6 +141,32 @@ def load_pages(root: Path, known_services) -> PageLibrary:
     return PageLibrary(pages)
 
 
+TRANSLATABLE = frozenset({"description", "what_happens", "hours_note", "alert", "contacts", "name"})
+
+
+def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
+    """Load content/i18n/<lang>/services.yaml and areas.yaml, checking every id and field."""
+    services, areas = {}, {}
+    for lang_dir in sorted(p for p in (root / "i18n").glob("*") if p.is_dir()):
+        for name, known, into in (
+            ("services.yaml", directory.services, services),
+            ("areas.yaml", directory.areas, areas),
+        ):
+            path = lang_dir / name
+            if not path.exists():
+                continue
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            for item_id, fields in data.items():
+                if item_id not in known:
+                    raise ContentError(path, item_id, "unknown id")
+                if name == "services.yaml":
+                    unknown = set(fields) - TRANSLATABLE
+                    if unknown:
+                        raise ContentError(path, f"{item_id}.{sorted(unknown)[0]}", "not translatable")
+            into[lang_dir.name] = data
+    return services, areas
+
+
 def load_content(app: Flask) -> None:
     """Load every content file once; bad data stops start-up with the file and field named."""
     from directory import load_directory
@@ -140,7 +179,14 @@ def load_content(app: Flask) -> None:
         from chatbot import load_flow
 
         flow = load_flow(root / "flows", directory)
-    app.extensions["lantern"] = Content(directory=directory, pages=pages, flow=flow)
+    services_i18n, areas_i18n = load_listing_translations(root, directory)
+    app.extensions["lantern"] = Content(
+        directory=directory,
+        pages=pages,
+        flow=flow,
+        services_i18n=services_i18n,
+        areas_i18n=areas_i18n,
+    )
 
 
 def content() -> Content:

@@ -66,9 +66,20 @@ def site_context():
     }
 
 
+def listing_text(service, name: str) -> str:
+    """Return a listing's reader-facing field in the reader's language (English if missing)."""
+    return content().text(current_language(), service, name)
+
+
+def contact_text(service, index: int, name: str) -> str:
+    return content().contact_text(current_language(), service, index, name)
+
+
 @bp.record_once
 def _globals(state):
-    state.app.jinja_env.globals["has_endpoint"] = has_endpoint
+    state.app.jinja_env.globals.update(
+        has_endpoint=has_endpoint, listing_text=listing_text, contact_text=contact_text
+    )
 
 
 @bp.get("/")

@@ -1,0 +1,312 @@
+"""The triage engine: one message in, the next state and a reply out. Pure and deterministic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from chatbot.flow import Entry, Flow, Node
+from chatbot.rules import all_hold, first_match
+from chatbot.understand import Reading, detect_language, read
+
+Translate = Callable[[str, str], str]
+STATE_VERSION = 1
+MAX_NUMBERS = 4  # numbers a person can take in from one reply
+MAX_CHARS = 2000  # longer messages are cut before reading; SMS bodies stop at 1600
+EMPTY_FACTS: Mapping[str, Any] = {
+    "who": None, "age": None, "area": None, "area_kind": None, "topic": None, "asked": 0
+}
+NO_AREA = "none"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a reply, and the contact it names, if any."""
+
+    text: str
+    service: str | None = None
+    contact: Any = None  # directory.Contact
+
+    @property
+    def is_number(self) -> bool:
+        return self.contact is not None and self.contact.is_number
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to say back: lines, numbered options, and a closing line."""
+
+    locale: str
+    kind: str  # question, answer, help, stop, after
+    route: str  # the node asked or the answer given
+    lines: tuple[Line, ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
+    footer: tuple[Line, ...] = ()
+    danger: frozenset[str] = field(default_factory=frozenset)
+    forget: bool = False
+
+    @property
+    def all_lines(self) -> tuple[Line, ...]:
+        return self.lines + self.footer
+
+    @property
+    def contacts(self) -> tuple[str, ...]:
+        """Return the directory ids the reply names, in order."""
+        return tuple(dict.fromkeys(line.service for line in self.all_lines if line.service))
+
+    @property
+    def numbers(self) -> int:
+        return sum(1 for line in self.all_lines if line.is_number)
+
+    def text(self) -> str:
+        """Return the reply as one message: lines, then options, then the closing line."""
+        parts = [line.text for line in self.lines]
+        parts.extend(f"{key} {label}" for key, label in self.options)
+        parts.extend(line.text for line in self.footer)
+        return "\n".join(parts)
+
+
+def new_state() -> dict:
+    """Return the state of a conversation that has not started."""
+    return {"v": STATE_VERSION, "locale": None, "detected": False, "node": None,
+            "answer": None, "facts": dict(EMPTY_FACTS)}
+
+
+def _clean(state: Any, flow: Flow, directory: Any) -> dict:
+    """Return a fresh, valid copy of a stored state; anything odd starts over."""
+    fresh = new_state()
+    if not isinstance(state, Mapping) or state.get("v") != STATE_VERSION:
+        return fresh
+    if state.get("locale") in flow.languages:
+        fresh["locale"] = state["locale"]
+    fresh["detected"] = state.get("detected") is True
+    if state.get("node") in flow.nodes:
+        fresh["node"] = state["node"]
+    if state.get("answer") in flow.answers:
+        fresh["answer"] = state["answer"]
+    facts = state.get("facts")
+    if isinstance(facts, Mapping):
+        for key in ("who", "topic"):
+            if isinstance(facts.get(key), str):
+                fresh["facts"][key] = facts[key]
+        for key, limit in (("age", 130), ("asked", 100)):
+            value = facts.get(key)
+            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit:
+                fresh["facts"][key] = value
+        area = facts.get("area")
+        if area == NO_AREA or (isinstance(area, str) and area in directory.areas):
+            fresh["facts"]["area"] = area
+            fresh["facts"]["area_kind"] = _area_kind(directory, area)
+    return fresh
+
+
+def _area_kind(directory: Any, area_id: str) -> str:
+    area = directory.areas.get(area_id) if area_id != NO_AREA else None
+    return "local" if area is not None and area.front_door is not None else "national"
+
+
+def _say(translate: Translate, msgid: str, locale: str, params: Mapping[str, str]) -> str:
+    """Translate and fill placeholders; a translation with broken placeholders falls back."""
+    text = translate(msgid, locale) or msgid
+    try:
+        return text % params if "%(" in text else text
+    except (KeyError, ValueError, TypeError):
+        return msgid % params if "%(" in msgid else msgid
+
+
+class _Composer:
+    """Turn flow entries into lines with real contacts, keeping to MAX_NUMBERS."""
+
+    def __init__(self, flow: Flow, directory: Any, translate: Translate, locale: str,
+                 now: datetime, facts: Mapping[str, Any]):
+        self.flow, self.directory, self.translate = flow, directory, translate
+        self.locale, self.now, self.facts = locale, now, facts
+        self.services: set[str] = set()
+        self.numbers = 0
+
+    def _contact(self, entry: Entry) -> tuple[str | None, Any, str]:
+        if entry.front_door:
+            area_id = self.facts.get("area")
+            area = self.directory.areas.get(area_id) if area_id else None
+            contact = self.directory.front_door_now(area.id if area else None, self.now)
+            service_id = area.front_door_service_id if area and area.front_door else None
+            return service_id or "front-door", contact, area.name if area else ""
+        service = None
+        if entry.service:
+            service = self.directory.services.get(entry.service)
+        elif entry.local:
+            service = self._local(*entry.local)
+        if service is None:
+            return None, None, ""
+        for channel in entry.channels:
+            contact = next((c for c in service.contacts if c.channel == channel), None)
+            if contact is not None:
+                return service.id, contact, service.name
+        return service.id, None, service.name
+
+    def _local(self, category: str, audience: str) -> Any:
+        area = self.facts.get("area")
+        if not area or area == NO_AREA:
+            return None
+        found = [
+            s for s in self.directory.services.values()
+            if area in s.areas and category in s.categories and audience in s.audiences
+            and s.status == "active"
+        ]
+        return min(found, key=lambda s: s.id) if found else None
+
+    def lines(self, entries: Sequence[Entry]) -> list[Line]:
+        out = []
+        for entry in entries:
+            if entry.when and not all_hold(entry.when, self.facts):
+                continue
+            names_contact = bool(entry.service or entry.front_door or entry.local)
+            if not names_contact:
+                out.append(Line(_say(self.translate, entry.say, self.locale, {})))
+                continue
+            service_id, contact, name = self._contact(entry)
+            if contact is None or service_id in self.services:
+                continue
+            if contact.is_number and self.numbers >= MAX_NUMBERS:
+                continue
+            self.services.add(service_id)
+            self.numbers += contact.is_number
+            params = {"number": contact.display, "keyword": contact.keyword, "name": name}
+            out.append(Line(_say(self.translate, entry.say, self.locale, params), service_id,
+                            contact))
+        return out
+
+
+def _question(composer: _Composer, node: Node) -> tuple[list[Line], tuple[tuple[str, str], ...]]:
+    t, loc = composer.translate, composer.locale
+    options = tuple((o.key, _say(t, o.label, loc, {})) for o in node.options)
+    return [Line(_say(t, node.ask, loc, {}))], options
+
+
+def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> None:
+    """Update the facts from the message, and from the option it picked if it picked one."""
+    facts = state["facts"]
+    node = flow.nodes.get(state["node"]) if state["node"] else None
+    chosen = None
+    if node is not None and reading.number is not None:
+        chosen = next((o for o in node.options if o.key == str(reading.number)), None)
+    if chosen is not None:
+        facts.update(chosen.sets)
+    else:
+        if reading.age is not None:
+            facts["age"] = reading.age
+    if reading.who is not None:
+        facts["who"] = reading.who
+    if reading.topic is not None:
+        facts["topic"] = reading.topic
+    if chosen is None and reading.tokens:
+        area = directory.area_for_place(text)
+        if area is not None:
+            facts["area"] = area.id
+        elif node is not None and node.place:
+            facts["area"] = NO_AREA
+    if facts.get("area"):
+        facts["area_kind"] = _area_kind(directory, facts["area"])
+
+
+def step(
+    state: Mapping[str, Any] | None,
+    text: str,
+    locale: str,
+    now: datetime,
+    *,
+    directory: Any,
+    flow: Flow,
+    translate: Translate,
+) -> tuple[dict, Reply]:
+    """Read one message and return the next state and the reply."""
+    state = _clean(state, flow, directory)
+    text = (text or "")[:MAX_CHARS]
+    reading = read(flow, text)
+    if state["locale"] is None:
+        state["locale"] = locale if locale in flow.languages else flow.languages[0]
+    if reading.tokens and not state["detected"]:
+        state["detected"] = True
+        state["locale"] = detect_language(flow, text, reading.tokens) or state["locale"]
+    if reading.switch_to in flow.languages:
+        state["locale"] = reading.switch_to
+
+    def composer() -> _Composer:
+        return _Composer(flow, directory, translate, state["locale"], now, state["facts"])
+
+    comp = composer()
+    lead: list[Line] = []
+    if reading.danger:
+        lead = comp.lines(flow.danger_replies["now"])
+        if "suicide" in reading.danger:
+            lead += comp.lines(flow.danger_replies["suicide"])
+
+    kind, route = _respond(state, reading, text, flow, directory)
+    if kind == "stop":
+        locale_now = state["locale"]
+        state = new_state()
+        state["locale"], state["detected"] = locale_now, True
+    comp.facts = state["facts"]
+    options: tuple[tuple[str, str], ...] = ()
+    footer: list[Line] = []
+    if kind == "question":
+        body, options = _question(comp, flow.nodes[route])
+        footer = comp.lines(flow.replies["footer"])
+    elif kind == "answer":
+        body = comp.lines(flow.answers[route]) + comp.lines(flow.replies["closing"])
+    else:
+        body = comp.lines(flow.replies[kind])
+    reply = Reply(
+        locale=state["locale"],
+        kind=kind if kind in ("question", "answer") else kind,
+        route=route,
+        lines=tuple(lead + body),
+        options=options,
+        footer=tuple(footer),
+        danger=reading.danger,
+        forget=kind == "stop",
+    )
+    return state, reply
+
+
+def _respond(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> tuple[str, str]:
+    """Decide what kind of reply this is, updating the state: (kind, node or answer or word)."""
+    if reading.switch_to or not reading.tokens:
+        return _repeat(state, flow)
+    if reading.word == "stop":
+        return "stop", "stop"
+    if reading.word == "help":
+        return "help", "help"
+    if reading.word == "menu":
+        state["facts"] = dict(EMPTY_FACTS)
+        state["answer"] = None
+        state["node"] = None
+        return _route(state, flow)
+    before = dict(state["facts"])
+    _learn(state, reading, text, flow, directory)
+    learnt = state["facts"] != before
+    if state["answer"] and not learnt:
+        return "after", "after"
+    return _route(state, flow)
+
+
+def _route(state: dict, flow: Flow) -> tuple[str, str]:
+    route = first_match(flow.routes, state["facts"])
+    if route.ask is not None:
+        state["node"] = route.ask
+        state["facts"]["asked"] += 1
+        return "question", route.ask
+    state["node"] = None
+    state["answer"] = route.answer
+    return "answer", route.answer
+
+
+def _repeat(state: dict, flow: Flow) -> tuple[str, str]:
+    """Say again what was last said (after a language switch or an empty message)."""
+    if state["node"]:
+        return "question", state["node"]
+    if state["answer"]:
+        return "answer", state["answer"]
+    return _route(state, flow)

@@ -1,0 +1,226 @@
+"""Search understands people: stemming, typos, synonyms, boosts, filters, pages, no dead ends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from directory import load_directory
+from directory.search import (
+    Filters,
+    SearchError,
+    build_index,
+    ensure_index,
+    index_documents,
+    load_synonyms,
+    open_index,
+)
+from tests.directory.conftest import SYNONYMS
+
+PAGES = [
+    {
+        "id": "families/signs-of-grooming",
+        "url": "/families/signs-of-grooming",
+        "title": "Signs a child is being groomed",
+        "summary": "What to look out for if you are worried about a child.",
+        "body": "Grooming is when someone builds trust with a child so they can abuse them. "
+        "Signs include unexplained gifts, secrecy and new older friends.",
+        "lang": "en",
+    },
+    {
+        "id": "families/signs-of-grooming",
+        "url": "/pl/families/signs-of-grooming",
+        "title": "Oznaki uwodzenia dziecka",
+        "summary": "Na co zwracać uwagę.",
+        "body": "Grooming signs in Polish.",
+        "lang": "pl",
+    },
+]
+
+
+@pytest.fixture(scope="module")
+def index(shipped, tmp_path_factory):
+    ix = open_index(shipped, tmp_path_factory.mktemp("index"), PAGES, synonyms=SYNONYMS)
+    yield ix
+    ix.close()
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in results.hits]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("counselling", "rothacs"),
+        ("counsling", "rothacs"),  # typo
+        ("missin", "missing-people"),  # typo
+        ("runaway", "runaway-helpline"),
+        ("samaritns", "samaritans"),  # typo in a name
+        ("rape", "rape-crisis-247"),
+        ("forced marriage", "karma-nirvana"),
+    ],
+)
+def test_words_and_typos_find_the_service(index, query, expected):
+    """Do plain words and misspellings find the right service near the top?"""
+    assert expected in ids(index.search(query))[:4]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("groomed", "ceop"),  # groomed -> grooming, exploitation
+        ("nudes", "report-remove"),  # nudes -> images
+        ("social services", "rotherham-mash"),  # -> MASH, children's services
+        ("social services", "report-to-council"),
+        ("suicidal", "samaritans"),  # -> crisis
+        ("suicidal", "papyrus"),
+        ("ran away", "runaway-helpline"),
+    ],
+)
+def test_synonyms_widen_the_search(index, query, expected):
+    """Do the synonyms kept as data lead people's words to the right services?"""
+    assert expected in ids(index.search(query))[:5]
+
+
+def test_synonyms_come_from_data(shipped, tmp_path):
+    """Does a synonym table, and only it, lead an unknown word or phrase to a service?"""
+    table = {"zzword": ("samaritans",), "zz phrase": ("childline",)}
+    with_table = open_index(shipped, tmp_path, PAGES, synonyms=table)
+    assert ids(with_table.search("zzword"))[0] == "samaritans"
+    assert ids(with_table.search("a zz phrase"))[0] == "childline"
+    with_table.close()
+    without = open_index(shipped, tmp_path, PAGES)
+    assert without.search("zzword").empty
+    without.close()
+
+
+def test_synonyms_file_is_valid():
+    """Does the shipped synonyms file load as word: [words]?"""
+    table = load_synonyms(SYNONYMS)
+    assert "crisis" in table["suicidal"]
+    assert "mash" in table["social services"]
+
+
+def test_name_outranks_description(index):
+    """Does a word in a service's name rank it above services that only mention it?"""
+    assert ids(index.search("samaritans"))[0] == "samaritans"
+    assert ids(index.search("childline"))[0] == "childline"
+
+
+def test_pages_are_found_in_the_reader_language(index):
+    """Does 'signs of grooming' find the families page, in the reader's language only?"""
+    results = index.search("signs of grooming")
+    page = results.hits[0]
+    assert (page.kind, page.id, page.url) == ("page", "families/signs-of-grooming", PAGES[0]["url"])
+    polish = index.search("grooming signs", lang="pl")
+    assert [h.url for h in polish.hits if h.kind == "page"] == ["/pl/families/signs-of-grooming"]
+    services = [h for h in results.hits if h.kind == "service"]
+    assert all(h.service is not None for h in services)
+
+
+def test_filters(index):
+    """Does each filter keep only the services that match it?"""
+    now = datetime(2026, 11, 21, 23, 0, tzinfo=UTC)  # Saturday night
+    cases = {
+        Filters(audience="young-people"): lambda s: "young-people" in s.audiences,
+        Filters(category="missing"): lambda s: "missing" in s.categories,
+        Filters(area="rotherham"): lambda s: "rotherham" in s.areas or s.is_national,
+        Filters(channel="text"): lambda s: "text" in s.channels,
+        Filters(free=True): lambda s: s.free,
+        Filters(always_open=True): lambda s: s.always_open,
+        Filters(language="cy"): lambda s: "cy" in s.languages or s.interpreters,
+        Filters(open_now=True): lambda s: s.open_now(now) is True,
+    }
+    for filters, keep in cases.items():
+        results = index.search("", filters, now=now, per_page=100)
+        found = {h.service.id for h in results.hits}
+        expected = {s.id for s in index.directory.services.values() if keep(s)}
+        assert found == expected, filters
+        assert all(h.kind == "service" for h in results.hits)
+
+
+def test_open_now_filter_follows_the_clock(index):
+    """Does 'open now' drop the Mind text line on a Saturday and keep it on a Monday?"""
+    saturday = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    monday = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    open_filter = Filters(open_now=True)
+    assert "mind-infoline" not in ids(index.search("mental health", open_filter, now=saturday))
+    assert "mind-infoline" in ids(index.search("mental health", open_filter, now=monday))
+    with pytest.raises(SearchError):
+        index.search("help", open_filter)
+
+
+def test_filters_combine_with_words(index):
+    """Do a query and filters narrow together?"""
+    results = index.search("abuse", Filters(area="rotherham", category="counselling"))
+    assert "rothacs" in ids(results)
+    assert all("counselling" in h.service.categories for h in results.hits)
+
+
+def test_unknown_filter_value_is_refused():
+    """Is an unknown category refused rather than silently matching nothing?"""
+    with pytest.raises(SearchError):
+        Filters(category="astrology")
+
+
+def test_nothing_found_offers_categories_and_crisis_lines(index):
+    """When nothing matches, is the result empty but carrying suggestions and crisis lines?"""
+    results = index.search("zqxj wvvv")
+    assert results.empty and results.hits == () and results.total == 0
+    assert len(results.suggested_categories) == 3
+    assert [s.id for s in results.crisis_services][:2] == ["emergency-999", "childline"]
+
+
+def test_suggestions_are_the_closest_categories(index):
+    """Does a query with no results still point to the categories its words are near?"""
+    results = index.search("counsellling xqzv", Filters(area="havering", category="missing"))
+    assert results.empty
+    assert results.suggested_categories[0] == "counselling"
+
+
+def test_pagination(index):
+    """Do pages split the results without overlap?"""
+    first = index.search("", per_page=5, page=1)
+    second = index.search("", per_page=5, page=2)
+    assert first.total == second.total == len(index.directory.services)
+    assert not set(ids(first)) & set(ids(second))
+    assert first.pages == -(-first.total // 5)
+
+
+def test_no_match_on_every_word_broadens(index):
+    """If no listing has every word, are listings with any of them shown, flagged as broader?"""
+    results = index.search("samaritans zqxjw")
+    assert results.broadened
+    assert "samaritans" in ids(results)
+
+
+@pytest.mark.parametrize(
+    "query", ["'; DROP TABLE", "<script>alert(1)</script>", "AND OR NOT", "*", "🙂", "a" * 500]
+)
+def test_naughty_queries_do_not_break_search(index, query):
+    """Do odd inputs return results or an empty result, never an error?"""
+    index.search(query)
+
+
+def test_index_is_built_once_and_rebuilt_when_stale(content_tree, tmp_path):
+    """Is the index reused while content is unchanged, and rebuilt when a listing changes?"""
+    root = content_tree()
+    index_dir = tmp_path / "ix"
+    directory = load_directory(root)
+    first, built = ensure_index(directory, index_dir)
+    assert built
+    assert ensure_index(directory, index_dir) == (first, False)
+    nspcc = root / "services" / "nspcc-helpline.yaml"
+    nspcc.write_text(nspcc.read_text().replace("Advice for adults", "Help for adults"))
+    second, built = ensure_index(load_directory(root), index_dir)
+    assert built and second != first
+    assert not first.exists()
+    assert build_index(load_directory(root), index_dir) == second
+
+
+def test_page_documents_need_every_key():
+    """Is a page missing its body refused with the page named?"""
+    with pytest.raises(SearchError, match="'x'.*body"):
+        index_documents([{"id": "x", "url": "/x", "title": "X", "summary": "", "lang": "en"}])
