@@ -133,7 +133,7 @@ async def hammer(port: int, requests, concurrency: int, seconds: float) -> Tally
                 started = time.perf_counter()
                 try:
                     reply = await connection.request(method, path, headers=headers, raw=raw)
-                except (OSError, asyncio.TimeoutError, asyncio.IncompleteReadError) as exc:
+                except (TimeoutError, OSError, asyncio.IncompleteReadError) as exc:
                     tally.failures.append(f"{path}: {exc!r}")
                     await connection.close()
                     continue

@@ -9,6 +9,7 @@ from typing import Any
 
 from chatbot.flow import Entry, Flow, Node
 from chatbot.rules import all_hold, first_match
+from chatbot.segments import fits
 from chatbot.understand import Reading, detect_language, read
 
 Translate = Callable[[str, str], str]
@@ -19,6 +20,7 @@ EMPTY_FACTS: Mapping[str, Any] = {
     "who": None, "age": None, "area": None, "area_kind": None, "topic": None, "asked": 0
 }
 NO_AREA = "none"
+ADULT_ROLES = frozenset({"worried", "professional", "survivor"})
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class Line:
     text: str
     service: str | None = None
     contact: Any = None  # directory.Contact
+    priority: int = 50  # when a reply is too long, the lowest goes first
 
     @property
     def is_number(self) -> bool:
@@ -62,10 +65,7 @@ class Reply:
 
     def text(self) -> str:
         """Return the reply as one message: lines, then options, then the closing line."""
-        parts = [line.text for line in self.lines]
-        parts.extend(f"{key} {label}" for key, label in self.options)
-        parts.extend(line.text for line in self.footer)
-        return "\n".join(parts)
+        return _text(self.lines, self.options, self.footer)
 
 
 def new_state() -> dict:
@@ -157,14 +157,17 @@ class _Composer:
         ]
         return min(found, key=lambda s: s.id) if found else None
 
-    def lines(self, entries: Sequence[Entry]) -> list[Line]:
+    def lines(self, entries: Sequence[Entry], priority: int) -> list[Line]:
+        """Render entries; `priority` ranks them against other parts of the reply."""
         out = []
         for entry in entries:
+            rank = priority - len(out)
             if entry.when and not all_hold(entry.when, self.facts):
                 continue
             names_contact = bool(entry.service or entry.front_door or entry.local)
             if not names_contact:
-                out.append(Line(_say(self.translate, entry.say, self.locale, {})))
+                text = _say(self.translate, entry.say, self.locale, {})
+                out.append(Line(text, priority=rank if entry.keep else rank - 30))
                 continue
             service_id, contact, name = self._contact(entry)
             if contact is None or service_id in self.services:
@@ -173,16 +176,47 @@ class _Composer:
                 continue
             self.services.add(service_id)
             self.numbers += contact.is_number
-            params = {"number": contact.display, "keyword": contact.keyword, "name": name}
-            out.append(Line(_say(self.translate, entry.say, self.locale, params), service_id,
-                            contact))
+            params = {"number": _display(contact), "keyword": contact.keyword, "name": name}
+            text = _say(self.translate, entry.say, self.locale, params)
+            out.append(Line(text, service_id, contact,
+                            priority=rank if contact.is_number else rank - 20))
         return out
+
+
+def _display(contact: Any) -> str:
+    """Return how to write a contact in a short message: web addresses without the scheme."""
+    display = contact.display
+    for prefix in ("https://", "http://", "www."):
+        display = display.removeprefix(prefix)
+    return display.rstrip("/") if display != contact.display else display
+
+
+def _trim(reply: Reply, flow: Flow) -> Reply:
+    """Drop the least needed lines until the reply fits the flow's SMS allowance."""
+    gsm7, ucs2 = flow.limits
+    lines, footer = list(reply.lines), list(reply.footer)
+    while not fits(_text(lines, reply.options, footer), gsm7, ucs2):
+        candidates = [(line.priority, -i, i, "lines") for i, line in enumerate(lines[1:], 1)]
+        candidates += [(line.priority, -i - 1000, i, "footer") for i, line in enumerate(footer)]
+        if not candidates:
+            break
+        _, _, index, where = min(candidates)
+        (lines if where == "lines" else footer).pop(index)
+    return Reply(reply.locale, reply.kind, reply.route, tuple(lines), reply.options,
+                 tuple(footer), reply.danger, reply.forget)
+
+
+def _text(lines: Sequence[Line], options: Sequence[tuple[str, str]], footer: Sequence[Line]) -> str:
+    parts = [line.text for line in lines]
+    parts.extend(f"{key} {label}" for key, label in options)
+    parts.extend(line.text for line in footer)
+    return "\n".join(parts)
 
 
 def _question(composer: _Composer, node: Node) -> tuple[list[Line], tuple[tuple[str, str], ...]]:
     t, loc = composer.translate, composer.locale
     options = tuple((o.key, _say(t, o.label, loc, {})) for o in node.options)
-    return [Line(_say(t, node.ask, loc, {}))], options
+    return [Line(_say(t, node.ask, loc, {}), priority=90)], options
 
 
 def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> None:
@@ -194,11 +228,13 @@ def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any)
         chosen = next((o for o in node.options if o.key == str(reading.number)), None)
     if chosen is not None:
         facts.update(chosen.sets)
-    else:
-        if reading.age is not None:
-            facts["age"] = reading.age
     if reading.who is not None:
         facts["who"] = reading.who
+    # "14 years old" from a parent is the child's age; only "I'm 14" says who is writing.
+    if chosen is None and reading.age is not None and (
+        reading.own_age or facts["who"] not in ADULT_ROLES
+    ):
+        facts["age"] = reading.age
     if reading.topic is not None:
         facts["topic"] = reading.topic
     if chosen is None and reading.tokens:
@@ -239,9 +275,9 @@ def step(
     comp = composer()
     lead: list[Line] = []
     if reading.danger:
-        lead = comp.lines(flow.danger_replies["now"])
+        lead = comp.lines(flow.danger_replies["now"], 100)
         if "suicide" in reading.danger:
-            lead += comp.lines(flow.danger_replies["suicide"])
+            lead += comp.lines(flow.danger_replies["suicide"], 98)
 
     kind, route = _respond(state, reading, text, flow, directory)
     if kind == "stop":
@@ -253,14 +289,14 @@ def step(
     footer: list[Line] = []
     if kind == "question":
         body, options = _question(comp, flow.nodes[route])
-        footer = comp.lines(flow.replies["footer"])
+        footer = comp.lines(flow.replies["footer"], 80)
     elif kind == "answer":
-        body = comp.lines(flow.answers[route]) + comp.lines(flow.replies["closing"])
+        body = comp.lines(flow.answers[route], 70) + comp.lines(flow.replies["closing"], 10)
     else:
-        body = comp.lines(flow.replies[kind])
+        body = comp.lines(flow.replies[kind], 70)
     reply = Reply(
         locale=state["locale"],
-        kind=kind if kind in ("question", "answer") else kind,
+        kind=kind,
         route=route,
         lines=tuple(lead + body),
         options=options,
@@ -268,7 +304,7 @@ def step(
         danger=reading.danger,
         forget=kind == "stop",
     )
-    return state, reply
+    return state, _trim(reply, flow)
 
 
 def _respond(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> tuple[str, str]:

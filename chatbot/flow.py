@@ -62,6 +62,7 @@ class Entry:
     local: tuple[str, str] | None = None  # (category, audience) of a service in the person's area
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     when: tuple[Condition, ...] = ()
+    keep: bool = False  # a line without a contact that must survive shortening
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,9 @@ class Flow:
     age_before_at_start: tuple[Phrase, ...]
     age_after: tuple[Phrase, ...]
     school_year: tuple[Phrase, ...]
+    school_year_self: tuple[Phrase, ...]
     school_offset: int
+    limits: tuple[int, int] = (2, 4)  # SMS segments: GSM-7 (English), UCS-2 (other scripts)
 
     def service_ids(self) -> set[str]:
         """Return every directory id the flow names."""
@@ -195,7 +198,7 @@ class _Reader:
 
     def entry(self, data: Any, field: str) -> Entry:
         data = self.mapping(data, field)
-        known = {"say", "service", "front_door", "local", "channel", "when"}
+        known = {"say", "service", "front_door", "local", "channel", "when", "keep"}
         unknown = set(data) - known
         if unknown:
             raise self.fail(field, f"unknown keys: {', '.join(sorted(unknown))}")
@@ -221,6 +224,7 @@ class _Reader:
             local=local,
             channels=channels,
             when=self.conditions(data.get("when", []), f"{field}.when"),
+            keep=bool(data.get("keep")),
         )
 
     def entries(self, data: Any, field: str) -> tuple[Entry, ...]:
@@ -412,11 +416,22 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         age_before_at_start=age_phrases("before_at_start"),
         age_after=age_phrases("after"),
         school_year=age_phrases("school_year"),
+        school_year_self=age_phrases("school_year_self"),
         school_offset=offset,
+        limits=_limits(reader, data.get("limits")),
     )
     if directory is not None:
         check_services(flow, directory)
     return flow
+
+
+def _limits(reader: _Reader, data: Any) -> tuple[int, int]:
+    data = reader.mapping(data, "limits")
+    values = (data.get("gsm7_segments"), data.get("ucs2_segments"))
+    for key, value in zip(("gsm7_segments", "ucs2_segments"), values, strict=True):
+        if not isinstance(value, int) or value < 1:
+            raise reader.fail(f"limits.{key}", "must be a whole number of segments")
+    return values[0], values[1]
 
 
 def check_services(flow: Flow, directory: Any) -> None:

@@ -27,6 +27,7 @@ class Reading:
     who: str | None
     topic: str | None
     age: int | None
+    own_age: bool  # the age is the writer's own, not their child's
     number: int | None  # the message is just a number
 
 
@@ -54,26 +55,34 @@ def _starts_at(phrase: Phrase, tokens: Sequence[str], start: int) -> bool:
     )
 
 
-def find_age(flow: Flow, tokens: Sequence[str]) -> int | None:
-    """Return the writer's own age if the message gives one ("im 14", "14 lat", "year 9")."""
+def find_age(flow: Flow, tokens: Sequence[str]) -> tuple[int | None, bool]:
+    """Return an age the message gives, and whether it is the writer's own ("im 14")."""
     if len(tokens) == 1 and tokens[0].isdigit() and MIN_AGE <= int(tokens[0]) <= MAX_AGE:
-        return int(tokens[0])
+        return int(tokens[0]), True
+    found: tuple[int | None, bool] = (None, False)
     for i, token in enumerate(tokens):
         if not token.isdigit() or len(token) > 2:
             continue
         number = int(token)
-        if any(_ends_at(p, tokens, i) for p in flow.school_year) and 1 <= number <= 13:
-            return number + flow.school_offset
+        if 1 <= number <= 13:
+            if any(_ends_at(p, tokens, i) for p in flow.school_year_self):
+                return number + flow.school_offset, True
+            if found[0] is None and any(_ends_at(p, tokens, i) for p in flow.school_year):
+                found = (number + flow.school_offset, False)
         if not MIN_AGE <= number <= MAX_AGE:
             continue
         if any(_ends_at(p, tokens, i) for p in flow.age_before):
-            return number
+            return number, True
         if any(_ends_at(p, tokens, i) and len(p.words) == i for p in flow.age_before_at_start):
-            return number
+            return number, True
         someone_else = i > 0 and tokens[i - 1] in _OTHERS
-        if not someone_else and any(_starts_at(p, tokens, i + 1) for p in flow.age_after):
-            return number
-    return None
+        if (
+            found[0] is None
+            and not someone_else
+            and any(_starts_at(p, tokens, i + 1) for p in flow.age_after)
+        ):
+            found = (number, False)
+    return found
 
 
 def detect_language(flow: Flow, text: str, tokens: Sequence[str]) -> str | None:
@@ -106,6 +115,7 @@ def read(flow: Flow, text: str) -> Reading:
     tokens = tuple(flow.normaliser.tokens(text))
     joined = " ".join(tokens)
     number = int(joined) if joined.isdigit() and len(joined) <= 3 else None
+    age, own_age = find_age(flow, tokens)
     return Reading(
         tokens=tokens,
         danger=danger_kinds(flow, tokens),
@@ -113,6 +123,7 @@ def read(flow: Flow, text: str) -> Reading:
         switch_to=flow.language_names.get(joined),
         who=first_kind(flow.who, tokens),
         topic=first_kind(flow.topics, tokens),
-        age=find_age(flow, tokens),
+        age=age,
+        own_age=own_age,
         number=number,
     )

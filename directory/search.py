@@ -7,7 +7,6 @@ import fcntl
 import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import threading
@@ -40,12 +39,44 @@ FUZZY_BOOST = 0.4
 SYNONYM_BOOST = 0.8
 # Words people type that carry no meaning for search, on top of Whoosh's own stop list.
 QUERY_STOP_WORDS = frozenset(
-    ["i", "im", "i'm", "me", "my", "was", "were", "am", "he", "she", "his", "her", "him", "they", "them", "their", "what", "how", "who", "do", "does", "did", "get", "got", "been", "about", "there", "want", "need", "someone", "somebody", "please"]
+    [
+        "i",
+        "im",
+        "i'm",
+        "me",
+        "my",
+        "was",
+        "were",
+        "am",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "they",
+        "them",
+        "their",
+        "what",
+        "how",
+        "who",
+        "do",
+        "does",
+        "did",
+        "get",
+        "got",
+        "been",
+        "about",
+        "there",
+        "want",
+        "need",
+        "someone",
+        "somebody",
+        "please",
+    ]
 )
 
 _stem = StemmingAnalyzer()
 _plain = RegexTokenizer(r"[\w']+") | LowercaseFilter()
-_SPLIT = re.compile(r"[^\w']+")
 
 
 def _schema() -> Schema:

@@ -3,12 +3,49 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from web.content import content, page_documents
+
 data = AppGroup("data", help="Stored data: retention.")
+directory_cli = AppGroup("directory", help="The support directory: check, export, reindex.")
+
+
+@directory_cli.command("check")
+def directory_check():
+    """Validate every listing and area; list the listings overdue for checking."""
+    from directory.curator import check
+
+    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), datetime.now(UTC).date())
+    for line in report.lines():
+        click.echo(line)
+    raise SystemExit(report.exit_code)
+
+
+@directory_cli.command("export")
+@click.option("--format", "fmt", default="openreferral", show_default=True)
+def directory_export(fmt: str):
+    """Write the directory as Open Referral UK JSON to standard output."""
+    from directory.curator import export_json
+
+    click.echo(export_json(content().directory, fmt), nl=False)
+
+
+@directory_cli.command("reindex")
+def directory_reindex():
+    """Rebuild the search index from the content files."""
+    from directory.curator import reindex
+
+    folder = reindex(
+        content().directory,
+        Path(current_app.config["LANTERN_INDEX_DIR"]),
+        page_documents(content().pages),
+    )
+    click.echo(f"index rebuilt in {folder}")
 
 
 @data.command("purge")
@@ -25,3 +62,4 @@ def purge(days: int | None):
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(data)
+    app.cli.add_command(directory_cli)

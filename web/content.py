@@ -72,6 +72,7 @@ class Content:
     directory: Any
     pages: PageLibrary
     flow: Any = None
+    search: Any = None
     # language -> service or area id -> translated reader-facing fields
     services_i18n: dict[str, dict[str, dict]] = field(default_factory=dict)
     areas_i18n: dict[str, dict[str, dict]] = field(default_factory=dict)
@@ -167,6 +168,15 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
     return services, areas
 
 
+def page_documents(pages: PageLibrary) -> list[dict[str, str]]:
+    """Describe every page, in every language, for the search index."""
+    return [
+        {"id": f"{p.lang}:{p.path}", "url": f"/{p.path}", "title": p.title,
+         "summary": p.summary, "body": p.text, "lang": p.lang}
+        for p in pages.pages.values()
+    ]
+
+
 def load_content(app: Flask) -> None:
     """Load every content file once; bad data stops start-up with the file and field named."""
     from directory import load_directory
@@ -180,10 +190,20 @@ def load_content(app: Flask) -> None:
 
         flow = load_flow(root / "flows", directory)
     services_i18n, areas_i18n = load_listing_translations(root, directory)
+    from directory.search import open_index
+
+    # Built once when missing or stale, then opened read-only by every worker.
+    search = open_index(
+        directory,
+        Path(app.config["LANTERN_INDEX_DIR"]),
+        page_documents(pages),
+        synonyms=root / "search" / "synonyms.yaml",
+    )
     app.extensions["lantern"] = Content(
         directory=directory,
         pages=pages,
         flow=flow,
+        search=search,
         services_i18n=services_i18n,
         areas_i18n=areas_i18n,
     )

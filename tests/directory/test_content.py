@@ -10,7 +10,41 @@ from pathlib import Path
 
 from tests.directory.conftest import CONTENT, ROOT
 
-REQUIRED_IDS = ["emergency-999", "emergency-sms", "police-101", "nspcc-helpline", "childline", "report-remove", "ceop", "napac", "rape-crisis-247", "survivors-trust", "samaritans", "shout", "papyrus", "mind-infoline", "missing-people", "runaway-helpline", "crimestoppers", "victim-support", "stop-it-now", "national-domestic-abuse-helpline", "karma-nirvana", "galop", "report-to-council", "rotherham-mash", "south-yorkshire-police", "rotherham-safeguarding-partnership", "rothacs", "grow-rotherham", "hopian", "swinton-lock", "apna-haq", "rdash-trauma-resilience", "south-yorkshire-sarc"]
+REQUIRED_IDS = [
+    "emergency-999",
+    "emergency-sms",
+    "police-101",
+    "nspcc-helpline",
+    "childline",
+    "report-remove",
+    "ceop",
+    "napac",
+    "rape-crisis-247",
+    "survivors-trust",
+    "samaritans",
+    "shout",
+    "papyrus",
+    "mind-infoline",
+    "missing-people",
+    "runaway-helpline",
+    "crimestoppers",
+    "victim-support",
+    "stop-it-now",
+    "national-domestic-abuse-helpline",
+    "karma-nirvana",
+    "galop",
+    "report-to-council",
+    "rotherham-mash",
+    "south-yorkshire-police",
+    "rotherham-safeguarding-partnership",
+    "rothacs",
+    "grow-rotherham",
+    "hopian",
+    "swinton-lock",
+    "apna-haq",
+    "rdash-trauma-resilience",
+    "south-yorkshire-sarc",
+]
 ASSURED = date(2026, 11, 23)
 
 

@@ -222,5 +222,5 @@ def test_index_is_built_once_and_rebuilt_when_stale(content_tree, tmp_path):
 
 def test_page_documents_need_every_key():
     """Is a page missing its body refused with the page named?"""
-    with pytest.raises(SearchError, match="'x'.*body"):
+    with pytest.raises(SearchError, match=r"'x'.*body"):
         index_documents([{"id": "x", "url": "/x", "title": "X", "summary": "", "lang": "en"}])
