@@ -1,4 +1,4 @@
-"""Production settings for gunicorn: `make serve`, or `gunicorn --config gunicorn.conf.py 'app:create_app()'`.
+"""Production settings for gunicorn, used by `make serve` and by the scale and load tests.
 
 Lantern's own settings are environment variables read by app.py (see the README). Override any
 of these per machine on the command line (`--bind 0.0.0.0:8000`, `--workers 9`) or with
@@ -37,6 +37,10 @@ limit_request_field_size = 8190
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+
+# gunicorn 23+ opens a management socket at one fixed path per user, so a second instance on
+# the same machine would take over the first one's; Lantern is managed with signals instead.
+control_socket_disable = True
 
 # Behind a load balancer, set LANTERN_PROXY_HOPS (read by app.py) rather than trusting headers here.
 forwarded_allow_ips = "127.0.0.1"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from directory.model import AUDIENCES, CATEGORIES, CHANNELS
+from directory.model import AUDIENCES, CATEGORIES
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"
@@ -28,23 +28,30 @@ SCHEDULES = (
 )
 
 
-def vocabulary() -> list[str]:
-    """Return real words from the shipped listings plus made-up ones, most common first."""
+def vocabulary() -> tuple[list[str], list[float]]:
+    """Return real words from the shipped listings plus made-up ones, and Zipf weights."""
     text = " ".join(p.read_text(encoding="utf-8") for p in (CONTENT / "services").glob("*.yaml"))
-    words = sorted({w for w in re.findall(r"[a-z]{4,}", text.lower())})
+    real = sorted({w for w in re.findall(r"[a-z]{4,}", text.lower())})
     rng = random.Random(7)
     syllables = ["ka", "lo", "mi", "ren", "sto", "vel", "dar", "quin", "bre", "tho", "sal", "ump"]
-    made_up = {"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(6000)}
-    return words + sorted(made_up)
+    made_up = sorted({"".join(rng.choices(syllables, k=rng.randint(2, 4))) for _ in range(12000)})
+    words = real + made_up
+    rng.shuffle(words)  # real words land at every rank, common and rare
+    # Zipf's law (s = 1): the word of rank r turns up in proportion to 1/r, as in real text.
+    cumulative, total = [], 0.0
+    for rank in range(1, len(words) + 1):
+        total += 1.0 / rank
+        cumulative.append(total)
+    return words, cumulative
 
 
-def listing(number: int, rng: random.Random, words: list[str]) -> dict[str, object]:
+def listing(
+    number: int, rng: random.Random, words: list[str], cumulative: list[float]
+) -> dict[str, object]:
     """Return one synthetic listing as the loader expects it."""
 
     def sentence(low: int, high: int) -> str:
-        # Zipf-like choice: a few words are everywhere, most are rare, like real text.
-        count = rng.randint(low, high)
-        picks = [words[min(int(rng.paretovariate(1.1)) - 1, len(words) - 1)] for _ in range(count)]
+        picks = rng.choices(words, cum_weights=cumulative, k=rng.randint(low, high))
         return " ".join(picks).capitalize() + "."
 
     channel = rng.choice(["phone", "phone", "phone", "text", "webchat", "email", "website"])
@@ -83,10 +90,11 @@ def generate(count: int, out: Path, seed: int = 1) -> Path:
         shutil.rmtree(out)
     shutil.copytree(CONTENT, out)
     rng = random.Random(seed)
-    words = vocabulary()
-    assert set(CHANNELS)  # the generator only uses channels the loader knows
+    words, cumulative = vocabulary()
     for start in range(0, count, PER_FILE):
-        batch = [listing(n, rng, words) for n in range(start, min(count, start + PER_FILE))]
+        batch = [
+            listing(n, rng, words, cumulative) for n in range(start, min(count, start + PER_FILE))
+        ]
         path = out / "services" / f"synthetic-{start // PER_FILE:04d}.yaml"
         text = yaml.dump(batch, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
         path.write_text(text, encoding="utf-8")

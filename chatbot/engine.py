@@ -222,7 +222,9 @@ def _question(composer: _Composer, node: Node) -> tuple[list[Line], tuple[tuple[
 def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> None:
     """Update the facts from the message, and from the option it picked if it picked one."""
     facts = state["facts"]
-    node = flow.nodes.get(state["node"]) if state["node"] else None
+    # Before anything is asked, a number answers the first question (posters can say "text 1").
+    current = state["node"] or (None if state["answer"] else flow.start)
+    node = flow.nodes.get(current) if current else None
     chosen = None
     if node is not None and reading.number is not None:
         chosen = next((o for o in node.options if o.key == str(reading.number)), None)
@@ -238,13 +240,33 @@ def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any)
     if reading.topic is not None:
         facts["topic"] = reading.topic
     if chosen is None and reading.tokens:
-        area = directory.area_for_place(text)
+        area = _find_area(directory, text, reading.tokens)
         if area is not None:
             facts["area"] = area.id
         elif node is not None and node.place:
             facts["area"] = NO_AREA
     if facts.get("area"):
         facts["area_kind"] = _area_kind(directory, facts["area"])
+
+
+# Endings Polish, Czech, Slovak and Romanian add to place names ("v Rotherhamu", "w Maltby").
+_PLACE_ENDINGS = ("ului", "ul", "em", "om", "ie", "u", "e", "a")
+
+
+def _find_area(directory: Any, text: str, tokens: Sequence[str]) -> Any:
+    """Return the area a place or postcode in the message names, allowing for inflection."""
+    area = directory.area_for_place(text)
+    if area is not None:
+        return area
+    for token in tokens:
+        if len(token) < 6 or not token.isascii():
+            continue
+        for ending in _PLACE_ENDINGS:
+            if token.endswith(ending):
+                area = directory.area_for_place(token[: -len(ending)])
+                if area is not None:
+                    return area
+    return None
 
 
 def step(

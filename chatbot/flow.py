@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +73,7 @@ class Language:
     names: frozenset[str]
     markers: frozenset[str]
     letters: str
+    vocabulary: frozenset[str] = frozenset()  # words of this language's phrases no other shares
 
 
 @dataclass(frozen=True)
@@ -257,15 +258,36 @@ def _node(reader: _Reader, node_id: str, data: Any) -> Node:
 
 
 def _phrases_by_language(
-    reader: _Reader, data: Any, field: str, normaliser: Normaliser, value: str, languages: set[str]
+    reader: _Reader, data: Any, field: str, normaliser: Normaliser, value: str, languages: set[str],
+    vocabulary: dict[str, set[str]],
 ) -> list[Phrase]:
     out: list[Phrase] = []
     for code, phrases in reader.mapping(data, field).items():
         if code not in languages:
             raise reader.fail(f"{field}.{code}", "unknown language")
         items = reader.listing(phrases, f"{field}.{code}")
-        out.extend(compile_phrases(normaliser, (str(p) for p in items), value))
+        compiled = compile_phrases(normaliser, (str(p) for p in items), value)
+        vocabulary.setdefault(code, set()).update(
+            w for p in compiled for w in p.words if not w.endswith("*") and not w.isdigit()
+        )
+        out.extend(compiled)
     return out
+
+
+def _with_vocabulary(
+    info: dict[str, Language], vocabulary: dict[str, set[str]]
+) -> dict[str, Language]:
+    """Give each language the words of its phrases that no other language's phrases use."""
+    seen: dict[str, int] = {}
+    for words in vocabulary.values():
+        for word in words:
+            seen[word] = seen.get(word, 0) + 1
+    return {
+        code: replace(lang, vocabulary=frozenset(
+            w for w in vocabulary.get(code, ()) if seen[w] == 1 and len(w) > 2
+        ))
+        for code, lang in info.items()
+    }
 
 
 def _joined(normaliser: Normaliser, text: str) -> str:
@@ -291,6 +313,7 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
     known_languages = set(languages) | {ROMAN_URDU}
 
     reader = _Reader(safety_path)
+    vocabulary: dict[str, set[str]] = {}
     danger: list[Phrase] = []
     covered: dict[str, set[str]] = {kind: set() for kind in DANGER_KINDS}
     for i, group in enumerate(reader.listing(safety.get("danger"), "danger")):
@@ -301,7 +324,7 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         phrases = reader.mapping(group.get("phrases"), f"danger[{i}].phrases")
         covered[kind].update(code for code, items in phrases.items() if items)
         danger.extend(_phrases_by_language(reader, phrases, f"danger[{i}].phrases",
-                                           normaliser, kind, known_languages))
+                                           normaliser, kind, known_languages, vocabulary))
     for kind, codes in covered.items():
         for code in languages:
             if code not in codes:
@@ -335,12 +358,13 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
     who: list[Phrase] = []
     for kind, phrases in reader.mapping(lexicon.get("who"), "who").items():
         who.extend(_phrases_by_language(reader, phrases, f"who.{kind}", normaliser, kind,
-                                        known_languages))
+                                        known_languages, vocabulary))
     topics: list[Phrase] = []
     for kind, phrases in reader.mapping(lexicon.get("topic"), "topic").items():
         topics.extend(_phrases_by_language(reader, phrases, f"topic.{kind}", normaliser, kind,
-                                           known_languages))
+                                           known_languages, vocabulary))
     age = reader.mapping(lexicon.get("age"), "age")
+    language_info = _with_vocabulary(language_info, vocabulary)
 
     def age_phrases(key: str) -> tuple[Phrase, ...]:
         items = reader.listing(age.get(key), f"age.{key}")

@@ -78,9 +78,9 @@ class Normaliser:
         plain = cls({})
         expansions = {}
         for short, meaning in textspeak.items():
-            keys = plain.tokens(str(short))
-            if len(keys) == 1:
-                expansions[keys[0]] = tuple(plain.tokens(str(meaning)))
+            words = raw_words(str(short))
+            if len(words) == 1:
+                expansions[squeeze(words[0])] = tuple(plain.tokens(str(meaning)))
         return cls(expansions)
 
     def tokens(self, text: str) -> list[str]:

@@ -101,7 +101,11 @@ def detect_language(flow: Flow, text: str, tokens: Sequence[str]) -> str | None:
         info = flow.language_info.get(code)
         if info is None:
             continue
-        score = 2 * len(words & info.markers) + 3 * sum(lowered.count(c) for c in info.letters)
+        score = (
+            2 * len(words & info.markers)
+            + len(words & info.vocabulary)
+            + 3 * sum(lowered.count(c) for c in info.letters)
+        )
         if score > best_score:
             best, best_score = code, score
     if best is None and arabic > latin:

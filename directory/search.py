@@ -11,7 +11,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
@@ -25,17 +25,17 @@ from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 from directory.model import AUDIENCES, CATEGORIES, CHANNELS, NATIONAL, Directory, Service
 
 # Bump when the schema or the way documents are built changes, so old indexes count as stale.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SERVICE, PAGE = "service", "page"
 PAGE_KEYS = ("id", "url", "title", "summary", "body", "lang")
 # The lines shown when nothing matches (DESIGN.md §2: no dead ends).
 CRISIS_SERVICES = ("emergency-999", "childline", "nspcc-helpline", "samaritans")
 DEFAULT_SUGGESTIONS = ("helpline", "sexual-violence", "counselling")
 # Field boosts: a word in a name or category says more than one in a description.
-BOOSTS: Mapping[str, float] = MappingProxyType(
-    {"name": 4.0, "categories": 3.0, "keywords": 2.5, "description": 1.5, "body": 1.0}
-)
+# "tags" holds the categories and keywords; "text" the description and everything else.
+BOOSTS: Mapping[str, float] = MappingProxyType({"name": 4.0, "tags": 3.0, "text": 1.0})
 FUZZY_BOOST = 0.4
+FILTER_CACHE_SIZE = 256  # distinct filter combinations kept as document sets
 SYNONYM_BOOST = 0.8
 # Words people type that carry no meaning for search, on top of Whoosh's own stop list.
 QUERY_STOP_WORDS = frozenset(
@@ -89,11 +89,11 @@ def _schema() -> Schema:
         title=STORED,
         summary=STORED,
         sort_name=ID(sortable=True),
+        # Three text fields, not one per listing field: fewer posting lists per word keeps a
+        # query fast at 100,000 listings, and the boosts below still rank names first.
         name=TEXT(analyzer=stemmed),
-        categories=TEXT(analyzer=stemmed),
-        keywords=TEXT(analyzer=stemmed),
-        description=TEXT(analyzer=stemmed),
-        body=TEXT(analyzer=stemmed),
+        tags=TEXT(analyzer=stemmed),
+        text=TEXT(analyzer=stemmed),
         # Unstemmed words for typo matching: "missin" is one edit from "missing".
         fuzzy=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), phrase=False),
         audience=KEYWORD(commas=True),
@@ -245,10 +245,8 @@ def _service_document(service: Service) -> dict[str, object]:
         "lang": "",
         "sort_name": service.name.lower(),
         "name": service.name,
-        "categories": categories,
-        "keywords": keywords,
-        "description": description,
-        "body": " ".join(AUDIENCES[a] for a in service.audiences),
+        "tags": f"{categories} {keywords}",
+        "text": " ".join((description, *(AUDIENCES[a] for a in service.audiences))),
         "fuzzy": " ".join((service.name, categories, keywords, service.description)),
         "audience": ",".join(service.audiences),
         "category": ",".join(service.categories),
@@ -270,10 +268,8 @@ def _page_document(page: PageDocument) -> dict[str, object]:
         "summary": page.summary,
         "sort_name": page.title.lower(),
         "name": page.title,
-        "categories": "",
-        "keywords": "",
-        "description": page.summary,
-        "body": page.body,
+        "tags": "",
+        "text": f"{page.summary} {page.body}",
         "fuzzy": f"{page.title} {page.summary}",
         "audience": "",
         "category": "",
@@ -392,6 +388,8 @@ class SearchIndex:
         self._local = threading.local()
         self._phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
         self._vocabulary = self._category_vocabulary()
+        self._filter_cache: dict[tuple[Filters, str], tuple[object, object]] = {}
+        self._service_docs: set[int] | None = None
 
     def _searcher(self):
         searcher = getattr(self._local, "searcher", None)
@@ -426,50 +424,66 @@ class SearchIndex:
                 groups.append([word, *expansions])
         return groups
 
-    def _word_query(self, word: str, *, typos: bool) -> wq.Query | None:
+    def _word_query(self, word: str, reader, *, typos: bool) -> wq.Query | None:  # noqa: ANN001
         stems = _stems(word)
         if not stems:
             return None
-        subqueries: list[wq.Query] = []
-        if len(stems) == 1:
-            stem = stems[0]
-            subqueries = [wq.Term(f, stem, boost=b) for f, b in BOOSTS.items()]
-        else:  # a phrase such as "children's services": all its words, in any field
-            subqueries = [
-                wq.And([wq.Or([wq.Term(f, s, boost=b) for f, b in BOOSTS.items()]) for s in stems])
-            ]
+        if len(stems) > 1:  # a phrase such as "children's services": all its words
+            parts = [self._word_query(stem, reader, typos=False) for stem in stems]
+            return None if None in parts else wq.And(parts)
+        stem = stems[0]
+        # Only fields that hold the word: empty branches still cost time on every match.
+        terms: list[wq.Query] = [
+            wq.Term(f, stem, boost=b) for f, b in BOOSTS.items() if reader.doc_frequency(f, stem)
+        ]
         plain = _words(word)
-        if typos and len(plain) == 1 and len(plain[0]) >= 5:
+        if not terms and typos and len(plain) == 1 and len(plain[0]) >= 5:
+            # An unknown word is probably a typo: look for words one or two edits away.
             distance = 1 if len(plain[0]) < 8 else 2
-            subqueries.append(
+            terms.append(
                 wq.FuzzyTerm("fuzzy", plain[0], boost=FUZZY_BOOST, maxdist=distance, prefixlength=2)
             )
-        return wq.Or(subqueries)
+        if not terms:
+            return None
+        return terms[0] if len(terms) == 1 else wq.Or(terms)
 
-    def _group_query(self, group: list[str]) -> wq.Query | None:
+    def _group_query(self, group: list[str], reader) -> wq.Query | None:  # noqa: ANN001
         first, *others = group
-        parts = [self._word_query(first, typos=True)]
+        parts = [self._word_query(first, reader, typos=True)]
         for other in others:
-            sub = self._word_query(other, typos=False)
+            sub = self._word_query(other, reader, typos=False)
             if sub is not None:
                 parts.append(wq.Or([sub], boost=SYNONYM_BOOST))
         parts = [p for p in parts if p is not None]
-        return wq.Or(parts) if parts else None
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
 
-    def _filter(self, filters: Filters, lang: str) -> wq.Query:
-        service = wq.Term("kind", SERVICE)
-        if not filters.services_only:
-            page = wq.And([wq.Term("kind", PAGE), wq.Term("lang", lang)])
-            return wq.Or([service, page])
-        terms: list[wq.Query] = [service]
-        for name, field_name in (
-            ("audience", "audience"),
-            ("category", "category"),
-            ("channel", "channel"),
-        ):
+    def _restriction(self, filters: Filters, lang: str) -> tuple[object, object]:
+        """Return (allow, mask) document sets for the filters, computed once and cached."""
+        key = (replace(filters, open_now=False), lang)
+        cached = self._filter_cache.get(key)
+        if cached is not None:
+            return cached
+        searcher = self._searcher()
+        if filters.services_only:
+            allow = set(searcher.docs_for_query(self._filter(filters)))
+            cached = (allow, None)
+        else:
+            # No filter: everything except pages written in other languages.
+            pages = wq.And([wq.Term("kind", PAGE), wq.Not(wq.Term("lang", lang))])
+            cached = (None, set(searcher.docs_for_query(pages)) or None)
+        if len(self._filter_cache) >= FILTER_CACHE_SIZE:
+            self._filter_cache.pop(next(iter(self._filter_cache)))
+        self._filter_cache[key] = cached
+        return cached
+
+    def _filter(self, filters: Filters) -> wq.Query:
+        terms: list[wq.Query] = [wq.Term("kind", SERVICE)]
+        for name in ("audience", "category", "channel"):
             value = getattr(filters, name)
             if value:
-                terms.append(wq.Term(field_name, value))
+                terms.append(wq.Term(name, value))
         if filters.area:
             terms.append(wq.Or([wq.Term("area", filters.area), wq.Term("area", NATIONAL)]))
         if filters.language:
@@ -500,23 +514,24 @@ class SearchIndex:
             raise SearchError("the open-now filter needs the current time")
         page, per_page = max(1, page), max(1, min(per_page, 100))
         groups = self._groups(text)
-        restrict = self._filter(filters, lang)
         searcher = self._searcher()
+        allow, mask = self._restriction(filters, lang)
         broadened = False
         if not groups:
             # Nothing typed: list the services alone, by name; pages need words to match.
-            restrict = wq.And([restrict, wq.Term("kind", SERVICE)])
-            candidates = searcher.search(
-                wq.Every(), filter=restrict, limit=None, sortedby="sort_name"
-            )
+            services = allow if allow is not None else self._services_only()
+            results = searcher.search(wq.Every(), filter=services, limit=None, sortedby="sort_name")
         else:
-            parts = [q for g in groups if (q := self._group_query(g)) is not None]
-            query = wq.And(parts)
-            candidates = self._run(searcher, query, restrict, filters, page, per_page)
-            if candidates.is_empty() and len(parts) > 1:
+            reader = searcher.reader()
+            parts = [self._group_query(g, reader) for g in groups]
+            found = [q for q in parts if q is not None]
+            results = None
+            if found and len(found) == len(parts):
+                results = self._run(searcher, wq.And(found), allow, mask, filters, page, per_page)
+            if found and (results is None or results.is_empty()) and len(parts) > 1:
                 broadened = True
-                candidates = self._run(searcher, wq.Or(parts), restrict, filters, page, per_page)
-        hits, total = self._page(candidates, filters, now, page, per_page)
+                results = self._run(searcher, wq.Or(found), allow, mask, filters, page, per_page)
+        hits, total = self._page(results, filters, now, page, per_page) if results else ((), 0)
         if total:
             return SearchResults(hits, total, page, per_page, broadened=broadened)
         return SearchResults(
@@ -528,11 +543,19 @@ class SearchIndex:
             crisis_services=self.crisis_services(),
         )
 
-    def _run(self, searcher, query, restrict, filters: Filters, page: int, per_page: int):
+    def _services_only(self) -> set[int]:
+        if self._service_docs is None:
+            searcher = self._searcher()
+            self._service_docs = set(searcher.docs_for_query(wq.Term("kind", SERVICE)))
+        return self._service_docs
+
+    def _run(self, searcher, query, allow, mask, filters: Filters, page: int, per_page: int):  # noqa: ANN001, ANN202
         # Open now is known only at query time, so then every match is checked; otherwise
         # Whoosh need score only the documents up to the requested page.
         limit = None if filters.open_now else page * per_page
-        return searcher.search(query, filter=restrict, limit=limit)
+        return searcher.search(
+            query, filter=allow, mask=mask, limit=limit, terms=False, optimize=True
+        )
 
     def _page(
         self, results, filters: Filters, now: datetime | None, page: int, per_page: int

@@ -49,13 +49,15 @@ class Instance:
         return [int(pid) for pid in children.read_text().split()]
 
 
-def wait_until_up(base: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+def wait_until_up(
+    base: str, process: subprocess.Popen, log: Path, health: str, timeout: float = 90
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{log.read_text()[-3000:]}")
         try:
-            with urllib.request.urlopen(f"{base}/healthz", timeout=2) as response:
+            with urllib.request.urlopen(f"{base}{health}", timeout=2) as response:
                 if response.status == 200:
                     return
         except (urllib.error.URLError, ConnectionError, TimeoutError):
@@ -71,6 +73,7 @@ def gunicorn(
     app: str = "app:create_app()",
     workers: int | None = None,
     extra: tuple[str, ...] = (),
+    health: str = "/healthz",
 ) -> Iterator[Instance]:
     """Run `app` under gunicorn.conf.py on a free loopback port until the block ends."""
     port = free_port()
@@ -93,7 +96,7 @@ def gunicorn(
             command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}", process, log)
+        wait_until_up(f"http://127.0.0.1:{port}", process, log, health)
         yield Instance(port, process, log)
     finally:
         process.send_signal(signal.SIGTERM)

@@ -95,7 +95,10 @@ def _front_matter(path: Path) -> tuple[dict, str]:
     head, sep, body = raw[4:].partition("\n---\n")
     if not sep:
         raise ContentError(path, "front matter", "the --- block is not closed")
-    meta = yaml.safe_load(head) or {}
+    try:
+        meta = yaml.safe_load(head) or {}
+    except yaml.YAMLError as error:
+        raise ContentError(path, "front matter", f"is not valid YAML: {error}") from error
     if not isinstance(meta, dict):
         raise ContentError(path, "front matter", "must be a mapping")
     return meta, body
