@@ -59,7 +59,10 @@ translations-compile: venv ## Compile the catalogues (.mo files are built, never
 bench: venv translations-compile ## Run the benchmarks and print their figures
 	$(BIN)/python -m bench
 
+load: venv translations-compile ## Load test (about 3 min): 200 clients, then a worker crash and a PostgreSQL restart
+	$(BIN)/pytest -m load tests/load -q -s
+
 clean: ## Remove the virtualenv, built catalogues and instance data
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
 
-.PHONY: help venv chromium run serve test lint format translations-extract translations-update translations-compile bench clean
+.PHONY: help venv chromium run serve test lint format translations-extract translations-update translations-compile bench load clean

@@ -7,6 +7,7 @@ line, headers and a Content-Length body.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ class Reply:
     status: int
     headers: dict[str, str]
     body: bytes
+    cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -24,11 +26,15 @@ class Reply:
 
 
 class Connection:
-    """One keep-alive connection to 127.0.0.1:port, reopened when the server closes it."""
+    """One keep-alive connection to 127.0.0.1:port, reopened when the server closes it.
+
+    It keeps the cookies it is sent (name and value only), like a browser on one site.
+    """
 
     def __init__(self, port: int, timeout: float = 30):
         self.port = port
         self.timeout = timeout
+        self.cookies: dict[str, str] = {}
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -59,6 +65,8 @@ class Connection:
             lines.append("Content-Type: application/x-www-form-urlencoded")
         if body or method == "POST":
             lines.append(f"Content-Length: {len(body)}")
+        if self.cookies:
+            lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
         payload = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
         for attempt in (1, 2):
@@ -81,16 +89,28 @@ class Connection:
         status_line, *header_lines = head.decode("latin-1").split("\r\n")
         status = int(status_line.split(" ", 2)[1])
         headers: dict[str, str] = {}
+        cookies: dict[str, str] = {}
         for line in header_lines:
             if ":" in line:
                 name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
+                name, value = name.strip().lower(), value.strip()
+                headers[name] = value
+                if name == "set-cookie":
+                    cookie, _, attributes = value.partition(";")
+                    gone = re.search(r"max-age=0|expires=thu, 01 jan 1970", attributes, re.I)
+                    cookie_name, _, cookie_value = cookie.partition("=")
+                    cookies[cookie_name.strip()] = "" if gone else cookie_value
         if "chunked" in headers.get("transfer-encoding", ""):
             raise ConnectionError("chunked replies are not expected from Lantern")
         body = await self.reader.readexactly(int(headers.get("content-length", "0")))
         if headers.get("connection", "").lower() == "close":
             await self.close()
-        return Reply(status, headers, body)
+        for name, value in cookies.items():
+            if value:
+                self.cookies[name] = value
+            else:
+                self.cookies.pop(name, None)
+        return Reply(status, headers, body, cookies)
 
 
 @dataclass

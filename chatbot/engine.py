@@ -17,7 +17,12 @@ STATE_VERSION = 1
 MAX_NUMBERS = 4  # numbers a person can take in from one reply
 MAX_CHARS = 2000  # longer messages are cut before reading; SMS bodies stop at 1600
 EMPTY_FACTS: Mapping[str, Any] = {
-    "who": None, "age": None, "area": None, "area_kind": None, "topic": None, "asked": 0
+    "who": None,
+    "age": None,
+    "area": None,
+    "area_kind": None,
+    "topic": None,
+    "asked": 0,
 }
 NO_AREA = "none"
 ADULT_ROLES = frozenset({"worried", "professional", "survivor"})
@@ -31,6 +36,7 @@ class Line:
     service: str | None = None
     contact: Any = None  # directory.Contact
     priority: int = 50  # when a reply is too long, the lowest goes first
+    shown: str = ""  # how the contact is written in `text`, for channels that link it
 
     @property
     def is_number(self) -> bool:
@@ -70,8 +76,14 @@ class Reply:
 
 def new_state() -> dict:
     """Return the state of a conversation that has not started."""
-    return {"v": STATE_VERSION, "locale": None, "detected": False, "node": None,
-            "answer": None, "facts": dict(EMPTY_FACTS)}
+    return {
+        "v": STATE_VERSION,
+        "locale": None,
+        "detected": False,
+        "node": None,
+        "answer": None,
+        "facts": dict(EMPTY_FACTS),
+    }
 
 
 def _clean(state: Any, flow: Flow, directory: Any) -> dict:
@@ -119,8 +131,15 @@ def _say(translate: Translate, msgid: str, locale: str, params: Mapping[str, str
 class _Composer:
     """Turn flow entries into lines with real contacts, keeping to MAX_NUMBERS."""
 
-    def __init__(self, flow: Flow, directory: Any, translate: Translate, locale: str,
-                 now: datetime, facts: Mapping[str, Any]):
+    def __init__(
+        self,
+        flow: Flow,
+        directory: Any,
+        translate: Translate,
+        locale: str,
+        now: datetime,
+        facts: Mapping[str, Any],
+    ):
         self.flow, self.directory, self.translate = flow, directory, translate
         self.locale, self.now, self.facts = locale, now, facts
         self.services: set[str] = set()
@@ -151,8 +170,11 @@ class _Composer:
         if not area or area == NO_AREA:
             return None
         found = [
-            s for s in self.directory.services.values()
-            if area in s.areas and category in s.categories and audience in s.audiences
+            s
+            for s in self.directory.services.values()
+            if area in s.areas
+            and category in s.categories
+            and audience in s.audiences
             and s.status == "active"
         ]
         return min(found, key=lambda s: s.id) if found else None
@@ -176,10 +198,18 @@ class _Composer:
                 continue
             self.services.add(service_id)
             self.numbers += contact.is_number
-            params = {"number": _display(contact), "keyword": contact.keyword, "name": name}
+            shown = _display(contact)
+            params = {"number": shown, "keyword": contact.keyword, "name": name}
             text = _say(self.translate, entry.say, self.locale, params)
-            out.append(Line(text, service_id, contact,
-                            priority=rank if contact.is_number else rank - 20))
+            out.append(
+                Line(
+                    text,
+                    service_id,
+                    contact,
+                    priority=rank if contact.is_number else rank - 20,
+                    shown=shown,
+                )
+            )
         return out
 
 
@@ -202,8 +232,16 @@ def _trim(reply: Reply, flow: Flow) -> Reply:
             break
         _, _, index, where = min(candidates)
         (lines if where == "lines" else footer).pop(index)
-    return Reply(reply.locale, reply.kind, reply.route, tuple(lines), reply.options,
-                 tuple(footer), reply.danger, reply.forget)
+    return Reply(
+        reply.locale,
+        reply.kind,
+        reply.route,
+        tuple(lines),
+        reply.options,
+        tuple(footer),
+        reply.danger,
+        reply.forget,
+    )
 
 
 def _text(lines: Sequence[Line], options: Sequence[tuple[str, str]], footer: Sequence[Line]) -> str:
@@ -233,8 +271,10 @@ def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any)
     if reading.who is not None:
         facts["who"] = reading.who
     # "14 years old" from a parent is the child's age; only "I'm 14" says who is writing.
-    if chosen is None and reading.age is not None and (
-        reading.own_age or facts["who"] not in ADULT_ROLES
+    if (
+        chosen is None
+        and reading.age is not None
+        and (reading.own_age or facts["who"] not in ADULT_ROLES)
     ):
         facts["age"] = reading.age
     if reading.topic is not None:
@@ -329,7 +369,9 @@ def step(
     return state, _trim(reply, flow)
 
 
-def _respond(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> tuple[str, str]:
+def _respond(
+    state: dict, reading: Reading, text: str, flow: Flow, directory: Any
+) -> tuple[str, str]:
     """Decide what kind of reply this is, updating the state: (kind, node or answer or word)."""
     if reading.switch_to or not reading.tokens:
         return _repeat(state, flow)

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from chatbot.rules import OPERATORS, UNARY, Condition, Route
-from chatbot.text import Normaliser, Phrase, compile_phrases
+from chatbot.text import Matcher, Normaliser, Phrase, compile_phrases
 
 FLOW_FILE = "triage.yaml"
 SAFETY_FILE = "safety.yaml"
@@ -116,11 +116,29 @@ class Flow:
     school_year_self: tuple[Phrase, ...]
     school_offset: int
     limits: tuple[int, int] = (2, 4)  # SMS segments: GSM-7 (English), UCS-2 (other scripts)
+    matcher: Matcher | None = None
+
+    def phrases(self) -> tuple[Phrase, ...]:
+        """Return every phrase the engine looks for."""
+        return (
+            self.danger
+            + self.who
+            + self.topics
+            + self.age_before
+            + self.age_before_at_start
+            + self.age_after
+            + self.school_year
+            + self.school_year_self
+        )
 
     def service_ids(self) -> set[str]:
         """Return every directory id the flow names."""
-        entries = [e for group in (self.answers, self.replies, self.danger_replies)
-                   for items in group.values() for e in items]
+        entries = [
+            e
+            for group in (self.answers, self.replies, self.danger_replies)
+            for items in group.values()
+            for e in items
+        ]
         if self.voice:
             entries.extend(self.voice.options.values())
         return {e.service for e in entries if e.service}
@@ -217,7 +235,9 @@ class _Reader:
                 self.text(spec.get("audience"), f"{field}.local.audience"),
             )
         channels = data.get("channel", list(DEFAULT_CHANNELS))
-        channels = tuple(self.text(c, f"{field}.channel") for c in self.listing(channels, f"{field}.channel"))
+        channels = tuple(
+            self.text(c, f"{field}.channel") for c in self.listing(channels, f"{field}.channel")
+        )
         return Entry(
             say=say,
             service=self.text(data["service"], f"{field}.service") if data.get("service") else None,
@@ -253,12 +273,21 @@ def _node(reader: _Reader, node_id: str, data: Any) -> Node:
     keys = [o.key for o in options]
     if len(set(keys)) != len(keys):
         raise reader.fail(f"{field}.options", "keys must differ")
-    return Node(node_id, reader.text(data.get("ask"), f"{field}.ask"), tuple(options),
-                bool(data.get("place")))
+    return Node(
+        node_id,
+        reader.text(data.get("ask"), f"{field}.ask"),
+        tuple(options),
+        bool(data.get("place")),
+    )
 
 
 def _phrases_by_language(
-    reader: _Reader, data: Any, field: str, normaliser: Normaliser, value: str, languages: set[str],
+    reader: _Reader,
+    data: Any,
+    field: str,
+    normaliser: Normaliser,
+    value: str,
+    languages: set[str],
     vocabulary: dict[str, set[str]],
 ) -> list[Phrase]:
     out: list[Phrase] = []
@@ -283,9 +312,12 @@ def _with_vocabulary(
         for word in words:
             seen[word] = seen.get(word, 0) + 1
     return {
-        code: replace(lang, vocabulary=frozenset(
-            w for w in vocabulary.get(code, ()) if seen[w] == 1 and len(w) > 2
-        ))
+        code: replace(
+            lang,
+            vocabulary=frozenset(
+                w for w in vocabulary.get(code, ()) if seen[w] == 1 and len(w) > 2
+            ),
+        )
         for code, lang in info.items()
     }
 
@@ -298,7 +330,9 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
     """Load content/flows/; with a directory, also check every service it names exists."""
     flows_dir = Path(flows_dir)
     safety_path, lexicon_path, flow_path = (
-        flows_dir / SAFETY_FILE, flows_dir / LEXICON_FILE, flows_dir / FLOW_FILE
+        flows_dir / SAFETY_FILE,
+        flows_dir / LEXICON_FILE,
+        flows_dir / FLOW_FILE,
     )
     safety, lexicon, data = _read(safety_path), _read(lexicon_path), _read(flow_path)
 
@@ -323,8 +357,17 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
             raise reader.fail(f"danger[{i}].kind", f"must be one of {', '.join(DANGER_KINDS)}")
         phrases = reader.mapping(group.get("phrases"), f"danger[{i}].phrases")
         covered[kind].update(code for code, items in phrases.items() if items)
-        danger.extend(_phrases_by_language(reader, phrases, f"danger[{i}].phrases",
-                                           normaliser, kind, known_languages, vocabulary))
+        danger.extend(
+            _phrases_by_language(
+                reader,
+                phrases,
+                f"danger[{i}].phrases",
+                normaliser,
+                kind,
+                known_languages,
+                vocabulary,
+            )
+        )
     for kind, codes in covered.items():
         for code in languages:
             if code not in codes:
@@ -357,12 +400,18 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
             global_words[_joined(normaliser, str(phrase))] = word
     who: list[Phrase] = []
     for kind, phrases in reader.mapping(lexicon.get("who"), "who").items():
-        who.extend(_phrases_by_language(reader, phrases, f"who.{kind}", normaliser, kind,
-                                        known_languages, vocabulary))
+        who.extend(
+            _phrases_by_language(
+                reader, phrases, f"who.{kind}", normaliser, kind, known_languages, vocabulary
+            )
+        )
     topics: list[Phrase] = []
     for kind, phrases in reader.mapping(lexicon.get("topic"), "topic").items():
-        topics.extend(_phrases_by_language(reader, phrases, f"topic.{kind}", normaliser, kind,
-                                           known_languages, vocabulary))
+        topics.extend(
+            _phrases_by_language(
+                reader, phrases, f"topic.{kind}", normaliser, kind, known_languages, vocabulary
+            )
+        )
     age = reader.mapping(lexicon.get("age"), "age")
     language_info = _with_vocabulary(language_info, vocabulary)
 
@@ -414,8 +463,10 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
             rest = {k: val for k, val in item.items() if k != "key"}
             options[key] = reader.entry({"say": key, **rest}, f"voice.options[{i}]")
         voice = Voice(
-            **{k: reader.text(v.get(k), f"voice.{k}")
-               for k in ("danger", "danger_heard", "menu", "connecting", "retry", "goodbye")},
+            **{
+                k: reader.text(v.get(k), f"voice.{k}")
+                for k in ("danger", "danger_heard", "menu", "connecting", "retry", "goodbye")
+            },
             options=options,
         )
 
@@ -444,6 +495,7 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         school_offset=offset,
         limits=_limits(reader, data.get("limits")),
     )
+    flow = replace(flow, matcher=Matcher(w for p in flow.phrases() for w in p.words))
     if directory is not None:
         check_services(flow, directory)
     return flow
@@ -462,4 +514,6 @@ def check_services(flow: Flow, directory: Any) -> None:
     """Raise FlowError when the flow names a service the directory does not have."""
     missing = sorted(s for s in flow.service_ids() if s not in directory.services)
     if missing:
-        raise FlowError(flow.path / FLOW_FILE, "service", f"not in the directory: {', '.join(missing)}")
+        raise FlowError(
+            flow.path / FLOW_FILE, "service", f"not in the directory: {', '.join(missing)}"
+        )

@@ -146,6 +146,9 @@ def word_matches(pattern: str, token: str) -> bool:
     return False
 
 
+Matches = Mapping[str, frozenset[str]]
+
+
 @dataclass(frozen=True)
 class Phrase:
     """A phrase in normalised tokens, and the entry it stands for."""
@@ -153,25 +156,97 @@ class Phrase:
     words: tuple[str, ...]
     value: str = ""
 
-    def find(self, tokens: Sequence[str]) -> bool:
+    def find(self, tokens: Sequence[str], matches: Matches | None = None) -> bool:
         """Return whether the phrase occurs, allowing one stray word between its words."""
         if not self.words:
             return False
+        test = _tester(matches)
         first = self.words[0]
         return any(
-            word_matches(first, token) and self._rest(tokens, start + 1, 1)
+            test(first, token) and self._rest(tokens, start + 1, 1, test)
             for start, token in enumerate(tokens)
         )
 
-    def _rest(self, tokens: Sequence[str], at: int, index: int) -> bool:
+    def _rest(self, tokens: Sequence[str], at: int, index: int, test) -> bool:
         if index == len(self.words):
             return True
-        for skip in (0, 1):
-            position = at + skip
-            if position < len(tokens) and word_matches(self.words[index], tokens[position]):
-                if self._rest(tokens, position + 1, index + 1):
-                    return True
-        return False
+        return any(
+            at + skip < len(tokens)
+            and test(self.words[index], tokens[at + skip])
+            and self._rest(tokens, at + skip + 1, index + 1, test)
+            for skip in (0, 1)
+        )
+
+    def at(self, tokens: Sequence[str], start: int, matches: Matches | None = None) -> bool:
+        """Return whether the phrase's words occur one after another from `start`."""
+        test = _tester(matches)
+        end = start + len(self.words)
+        return (
+            start >= 0
+            and end <= len(tokens)
+            and all(test(w, tokens[start + i]) for i, w in enumerate(self.words))
+        )
+
+
+def _tester(matches: Matches | None):
+    if matches is None:
+        return word_matches
+    return lambda pattern, token: pattern in matches.get(token, ())
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    found = {word}
+    frontier = {word}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+class Matcher:
+    """Find, for each word of a message, every pattern word it matches, quickly.
+
+    Typo tolerance uses a deletion index (words within k edits share a string reached by at
+    most k deletions from each), so a long message costs milliseconds, not seconds.
+    """
+
+    def __init__(self, patterns: Iterable[str]):
+        self.exact: set[str] = set()
+        self.prefixes: dict[str, list[str]] = {}
+        self.index: dict[str, set[str]] = {}
+        for pattern in set(patterns):
+            if pattern.endswith("*"):
+                stem = pattern[:-1]
+                if stem:
+                    self.prefixes.setdefault(stem[0], []).append(pattern)
+                continue
+            self.exact.add(pattern)
+            edits = _allowed_edits(pattern)
+            if edits:
+                for variant in _deletions(pattern, edits):
+                    self.index.setdefault(variant, set()).add(pattern)
+
+    def _one(self, token: str) -> set[str]:
+        found = {token} & self.exact
+        for pattern in self.prefixes.get(token[:1], ()):
+            if token.startswith(pattern[:-1]):
+                found.add(pattern)
+        if len(token) >= 4:
+            candidates: set[str] = set()
+            for variant in _deletions(token, 2 if len(token) >= 7 else 1):
+                candidates |= self.index.get(variant, set())
+            found |= {p for p in candidates if within(p, token, _allowed_edits(p))}
+        return found
+
+    def matches(self, tokens: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Return each distinct token's matching pattern words."""
+        out: dict[str, frozenset[str]] = {}
+        for token in set(tokens):
+            found: set[str] = set()
+            for variant in _variants(token):
+                found |= self._one(variant)
+            out[token] = frozenset(found)
+        return out
 
 
 def compile_phrases(

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatbot.flow import ROMAN_URDU, Flow
-from chatbot.text import Phrase, word_matches
+from chatbot.text import Matches, Phrase
 
 _ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 _LATIN_LETTER = re.compile(r"[a-zA-Z\u00c0-\u024f]")
 # Words before an age that make it someone else's ("a 14 year old", "her 15").
 _OTHERS = frozenset({"a", "an", "my", "her", "his", "our", "the", "their"})
 MIN_AGE, MAX_AGE = 5, 99
+MAX_CHARS = 2000  # longer messages are cut before reading; SMS bodies stop at 1600
 
 
 @dataclass(frozen=True)
@@ -31,31 +32,30 @@ class Reading:
     number: int | None  # the message is just a number
 
 
-def danger_kinds(flow: Flow, tokens: Sequence[str]) -> frozenset[str]:
-    """Return the kinds of danger the tokens mention ("now", "suicide")."""
-    return frozenset(p.value for p in flow.danger if p.find(tokens))
+def danger_kinds(flow: Flow, text: str) -> frozenset[str]:
+    """Return the kinds of danger a text mentions ("now", "suicide")."""
+    tokens = flow.normaliser.tokens(text[:MAX_CHARS])
+    return _danger(flow, tokens, _matches(flow, tokens))
 
 
-def first_kind(phrases: Sequence[Phrase], tokens: Sequence[str]) -> str | None:
+def _matches(flow: Flow, tokens: Sequence[str]) -> Matches | None:
+    return flow.matcher.matches(tokens) if flow.matcher is not None else None
+
+
+def _danger(flow: Flow, tokens: Sequence[str], matches: Matches | None) -> frozenset[str]:
+    return frozenset(p.value for p in flow.danger if p.find(tokens, matches))
+
+
+def first_kind(
+    phrases: Sequence[Phrase], tokens: Sequence[str], matches: Matches | None = None
+) -> str | None:
     """Return the value of the first phrase found, in the order the file lists them."""
-    return next((p.value for p in phrases if p.find(tokens)), None)
+    return next((p.value for p in phrases if p.find(tokens, matches)), None)
 
 
-def _ends_at(phrase: Phrase, tokens: Sequence[str], end: int) -> bool:
-    start = end - len(phrase.words)
-    return start >= 0 and all(
-        word_matches(w, tokens[start + i]) for i, w in enumerate(phrase.words)
-    )
-
-
-def _starts_at(phrase: Phrase, tokens: Sequence[str], start: int) -> bool:
-    end = start + len(phrase.words)
-    return end <= len(tokens) and all(
-        word_matches(w, tokens[start + i]) for i, w in enumerate(phrase.words)
-    )
-
-
-def find_age(flow: Flow, tokens: Sequence[str]) -> tuple[int | None, bool]:
+def find_age(
+    flow: Flow, tokens: Sequence[str], matches: Matches | None = None
+) -> tuple[int | None, bool]:
     """Return an age the message gives, and whether it is the writer's own ("im 14")."""
     if len(tokens) == 1 and tokens[0].isdigit() and MIN_AGE <= int(tokens[0]) <= MAX_AGE:
         return int(tokens[0]), True
@@ -65,21 +65,26 @@ def find_age(flow: Flow, tokens: Sequence[str]) -> tuple[int | None, bool]:
             continue
         number = int(token)
         if 1 <= number <= 13:
-            if any(_ends_at(p, tokens, i) for p in flow.school_year_self):
+            if any(p.at(tokens, i - len(p.words), matches) for p in flow.school_year_self):
                 return number + flow.school_offset, True
-            if found[0] is None and any(_ends_at(p, tokens, i) for p in flow.school_year):
+            if found[0] is None and any(
+                p.at(tokens, i - len(p.words), matches) for p in flow.school_year
+            ):
                 found = (number + flow.school_offset, False)
         if not MIN_AGE <= number <= MAX_AGE:
             continue
-        if any(_ends_at(p, tokens, i) for p in flow.age_before):
+        if any(p.at(tokens, i - len(p.words), matches) for p in flow.age_before):
             return number, True
-        if any(_ends_at(p, tokens, i) and len(p.words) == i for p in flow.age_before_at_start):
+        if any(
+            p.at(tokens, i - len(p.words), matches) and len(p.words) == i
+            for p in flow.age_before_at_start
+        ):
             return number, True
         someone_else = i > 0 and tokens[i - 1] in _OTHERS
         if (
             found[0] is None
             and not someone_else
-            and any(_starts_at(p, tokens, i + 1) for p in flow.age_after)
+            and any(p.at(tokens, i + 1, matches) for p in flow.age_after)
         ):
             found = (number, False)
     return found
@@ -93,8 +98,10 @@ def detect_language(flow: Flow, text: str, tokens: Sequence[str]) -> str | None:
         return None
     lowered = text.lower()
     words = set(tokens)
-    candidates = ("ur", "ar") if arabic > latin else tuple(
-        code for code in (*flow.languages, ROMAN_URDU) if code not in ("ur", "ar")
+    candidates = (
+        ("ur", "ar")
+        if arabic > latin
+        else tuple(code for code in (*flow.languages, ROMAN_URDU) if code not in ("ur", "ar"))
     )
     best, best_score = None, 0
     for code in candidates:
@@ -116,17 +123,18 @@ def detect_language(flow: Flow, text: str, tokens: Sequence[str]) -> str | None:
 
 def read(flow: Flow, text: str) -> Reading:
     """Return what the message says."""
-    tokens = tuple(flow.normaliser.tokens(text))
+    tokens = tuple(flow.normaliser.tokens(text[:MAX_CHARS]))
+    matches = _matches(flow, tokens)
     joined = " ".join(tokens)
     number = int(joined) if joined.isdigit() and len(joined) <= 3 else None
-    age, own_age = find_age(flow, tokens)
+    age, own_age = find_age(flow, tokens, matches)
     return Reading(
         tokens=tokens,
-        danger=danger_kinds(flow, tokens),
+        danger=_danger(flow, tokens, matches),
         word=flow.global_words.get(joined),
         switch_to=flow.language_names.get(joined),
-        who=first_kind(flow.who, tokens),
-        topic=first_kind(flow.topics, tokens),
+        who=first_kind(flow.who, tokens, matches),
+        topic=first_kind(flow.topics, tokens, matches),
         age=age,
         own_age=own_age,
         number=number,

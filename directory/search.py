@@ -5,11 +5,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import tempfile
 import threading
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -35,6 +37,14 @@ DEFAULT_SUGGESTIONS = ("helpline", "sexual-violence", "counselling")
 # "tags" holds the categories and keywords; "text" the description and everything else.
 BOOSTS: Mapping[str, float] = MappingProxyType({"name": 4.0, "tags": 3.0, "text": 1.0})
 FUZZY_BOOST = 0.4
+MIN_TYPO_LENGTH = 5  # shorter words have too many neighbours to guess a typo
+MAX_CORRECTIONS = 4
+# A word in more than this share of listings (and at least COMMON_MIN_DOCS) counts as common.
+COMMON_SHARE = 0.08
+COMMON_MIN_DOCS = 200
+# Totals past this are reported as "more than": counting every match of a broad query is slow.
+COUNT_CAP = 1000
+SUGGESTION_KEYWORDS = 40  # keywords per category used to suggest categories
 FILTER_CACHE_SIZE = 256  # distinct filter combinations kept as document sets
 SYNONYM_BOOST = 0.8
 # Words people type that carry no meaning for search, on top of Whoosh's own stop list.
@@ -72,6 +82,8 @@ QUERY_STOP_WORDS = frozenset(
         "someone",
         "somebody",
         "please",
+        "has",
+        "had",
     ]
 )
 
@@ -199,6 +211,11 @@ class SearchResults:
     broadened: bool = False  # no listing had every word, so any word was enough
 
     @property
+    def capped(self) -> bool:
+        """Return whether total stopped counting at the cap, so there may be more."""
+        return self.total >= COUNT_CAP
+
+    @property
     def empty(self) -> bool:
         """Return whether nothing matched."""
         return self.total == 0
@@ -246,7 +263,9 @@ def _service_document(service: Service) -> dict[str, object]:
         "sort_name": service.name.lower(),
         "name": service.name,
         "tags": f"{categories} {keywords}",
-        "text": " ".join((description, *(AUDIENCES[a] for a in service.audiences))),
+        # Audiences are left out: they are filters, and in nearly every listing's text they
+        # would make "young" or "families" match half the directory.
+        "text": description,
         "fuzzy": " ".join((service.name, categories, keywords, service.description)),
         "audience": ",".join(service.audiences),
         "category": ",".join(service.categories),
@@ -375,6 +394,16 @@ def open_index(
     return SearchIndex(directory, folder, synonyms or {})
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """How to run one query."""
+
+    every: wq.Query | None  # every word must match
+    anyword: wq.Query | None  # any word may match, when no listing has every word
+    common: list[wq.Query] | None = None  # every word is common: match as document sets
+    complete: bool = True  # every word matched something in the index
+
+
 @dataclass
 class SearchIndex:
     """A read-only search index over a directory's services and the site's pages."""
@@ -389,6 +418,8 @@ class SearchIndex:
         self._phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
         self._vocabulary = self._category_vocabulary()
         self._filter_cache: dict[tuple[Filters, str], tuple[object, object]] = {}
+        self._common_cache: dict[str, set[int]] = {}
+        self._typos = self._typo_table()
         self._service_docs: set[int] | None = None
 
     def _searcher(self):
@@ -409,55 +440,164 @@ class SearchIndex:
 
     def _groups(self, text: str) -> list[list[str]]:
         """Split a query into word groups; a group is a word or phrase plus its synonyms."""
-        words = " ".join(w for w in _words(text) if w not in QUERY_STOP_WORDS)
+        # Phrases first, before stop words go: "when i was a kid" is mostly stop words.
+        words = " ".join(_words(text))
         groups: list[list[str]] = []
         for phrase in self._phrases:
             if f" {phrase} " in f" {words} ":
                 groups.append([phrase, *self.synonyms[phrase]])
                 words = f" {words} ".replace(f" {phrase} ", " ").strip()
         for word in words.split():
-            expansions = self.synonyms.get(word, ())
-            if not expansions:
-                stems = _stems(word)
-                expansions = self.synonyms.get(stems[0], ()) if stems else ()
-            if _stems(word) or expansions:
+            if word in QUERY_STOP_WORDS:
+                continue
+            stems = _stems(word)
+            expansions = self.synonyms.get(word, ()) or (
+                self.synonyms.get(stems[0], ()) if stems else ()
+            )
+            if stems or expansions:
                 groups.append([word, *expansions])
         return groups
 
-    def _word_query(self, word: str, reader, *, typos: bool) -> wq.Query | None:  # noqa: ANN001
+    def _word_query(
+        self, word: str, reader, cutoff: float, *, typos: bool
+    ) -> tuple[wq.Query | None, int]:
+        """Return the query for one word or phrase and how many documents it can match."""
         stems = _stems(word)
         if not stems:
-            return None
+            return None, 0
         if len(stems) > 1:  # a phrase such as "children's services": all its words
-            parts = [self._word_query(stem, reader, typos=False) for stem in stems]
-            return None if None in parts else wq.And(parts)
+            parts = [self._word_query(stem, reader, cutoff, typos=False) for stem in stems]
+            if any(q is None for q, _ in parts):
+                return None, 0
+            return wq.And([q for q, _ in parts]), min(df for _, df in parts)
         stem = stems[0]
         # Only fields that hold the word: empty branches still cost time on every match.
-        terms: list[wq.Query] = [
-            wq.Term(f, stem, boost=b) for f, b in BOOSTS.items() if reader.doc_frequency(f, stem)
-        ]
-        plain = _words(word)
-        if not terms and typos and len(plain) == 1 and len(plain[0]) >= 5:
-            # An unknown word is probably a typo: look for words one or two edits away.
-            distance = 1 if len(plain[0]) < 8 else 2
-            terms.append(
-                wq.FuzzyTerm("fuzzy", plain[0], boost=FUZZY_BOOST, maxdist=distance, prefixlength=2)
-            )
+        counts = {f: reader.doc_frequency(f, stem) for f in BOOSTS}
+        terms: list[wq.Query] = [wq.Term(f, stem, boost=BOOSTS[f]) for f, n in counts.items() if n]
+        if not terms and typos:
+            # An unknown word is probably a typo: use the indexed words one or two edits away.
+            corrected = self._corrections(word, reader)
+            if corrected:
+                count = max(reader.doc_frequency(t.fieldname, t.text) for t in corrected)
+                return wq.Or(corrected, boost=FUZZY_BOOST), count
         if not terms:
-            return None
-        return terms[0] if len(terms) == 1 else wq.Or(terms)
+            return None, 0
+        return (terms[0] if len(terms) == 1 else wq.Or(terms)), max(counts.values())
 
-    def _group_query(self, group: list[str], reader) -> wq.Query | None:  # noqa: ANN001
+    def _typo_table(self) -> dict[str, list[tuple[str, str]]]:
+        """Map each word with one letter deleted to the indexed words it came from."""
+        # Symmetric deletes (as in SymSpell): a typo and the word it was meant to be meet when
+        # one letter is dropped from either, which finds them without scanning the vocabulary.
+        table: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        reader = self._searcher().reader()
+        for fieldname in ("fuzzy", "name", "tags", "text"):
+            for raw in reader.lexicon(fieldname):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if len(word) < MIN_TYPO_LENGTH - 1 or not word.isalpha():
+                    continue
+                entry = ("fuzzy" if fieldname == "fuzzy" else "stem", word)
+                for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
+                    if entry not in table[variant]:
+                        table[variant].append(entry)
+        return dict(table)
+
+    def _corrections(self, word: str, reader) -> list[wq.Query]:
+        """Return queries for the indexed words closest to a misspelt one."""
+        plain = _words(word)
+        if len(plain) != 1 or len(plain[0]) < MIN_TYPO_LENGTH:
+            return []
+        candidates: set[tuple[str, str]] = set()
+        for text in {plain[0], *_stems(plain[0])}:
+            for variant in {text, *(text[:i] + text[i + 1 :] for i in range(len(text)))}:
+                candidates.update(self._typos.get(variant, ()))
+        close = sorted(
+            (_distance(plain[0] if kind == "fuzzy" else _stems(plain[0])[0], found), kind, found)
+            for kind, found in candidates
+        )
+        queries: list[wq.Query] = []
+        for distance, kind, found in close[:MAX_CORRECTIONS]:
+            if distance > 2:
+                break
+            if kind == "fuzzy":
+                queries.append(wq.Term("fuzzy", found))
+            else:
+                queries.extend(
+                    wq.Term(f, found, boost=b)
+                    for f, b in BOOSTS.items()
+                    if reader.doc_frequency(f, found)
+                )
+        return queries
+
+    def _group_query(self, group: list[str], reader, cutoff: float) -> tuple[wq.Query | None, int]:
         first, *others = group
-        parts = [self._word_query(first, reader, typos=True)]
+        query, count = self._word_query(first, reader, cutoff, typos=True)
+        parts = [query] if query is not None else []
         for other in others:
-            sub = self._word_query(other, reader, typos=False)
-            if sub is not None:
+            sub, sub_count = self._word_query(other, reader, cutoff, typos=False)
+            # A synonym found in most listings adds time and no precision.
+            if sub is not None and sub_count <= cutoff:
                 parts.append(wq.Or([sub], boost=SYNONYM_BOOST))
-        parts = [p for p in parts if p is not None]
+                count = max(count, sub_count)
         if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else wq.Or(parts)
+            return None, 0
+        return (parts[0] if len(parts) == 1 else wq.Or(parts)), count
+
+    def _plan(self, groups: list[list[str]], reader) -> _Plan:
+        """Decide how to run a query: scored by Whoosh, or as sets when every word is common."""
+        cutoff = max(COMMON_MIN_DOCS, COMMON_SHARE * reader.doc_count())
+        built = [self._group_query(g, reader, cutoff) for g in groups]
+        found = sorted(((n, q) for q, n in built if q is not None), key=lambda item: item[0])
+        if not found:
+            return _Plan(None, None)
+        complete = len(found) == len(built)
+        rare = [q for n, q in found if n <= cutoff]
+        common = [q for n, q in found if n > cutoff]
+        if not rare:
+            # Only words found in a large share of listings ("help", a category's name): BM25
+            # would score them all alike, so match them as cached sets instead of walking
+            # thousands of postings on every query.
+            return _Plan(None, None, common=common, complete=complete)
+        # Common words only rank the results; the rarer words decide what matches.
+        every: wq.Query = wq.And(rare) if len(rare) > 1 else rare[0]
+        anyword: wq.Query = wq.Or(rare) if len(rare) > 1 else rare[0]
+        if common:
+            optional = wq.Or(common) if len(common) > 1 else common[0]
+            every, anyword = wq.AndMaybe(every, optional), wq.AndMaybe(anyword, optional)
+        return _Plan(every if complete else None, anyword if len(groups) > 1 else None)
+
+    def _common_docs(self, query: wq.Query) -> set[int]:
+        """Return the documents matching a common word's query, cached per process."""
+        key = repr(query)
+        docs = self._common_cache.get(key)
+        if docs is None:
+            docs = set(self._searcher().docs_for_query(query))
+            if len(self._common_cache) >= FILTER_CACHE_SIZE:
+                self._common_cache.pop(next(iter(self._common_cache)))
+            self._common_cache[key] = docs
+        return docs
+
+    def _search_sets(
+        self, plan: _Plan, allow: set[int] | None, mask: set[int] | None
+    ) -> tuple[list[int], bool]:
+        """Match common words as document sets; return ordered documents and if broadened."""
+        sets = [self._common_docs(q) for q in plan.common or ()]
+        docs = set.intersection(*sets) if plan.complete else set()
+        broadened = False
+        if not docs and len(sets) > 1:
+            docs, broadened = set.union(*sets), True
+        if allow is not None:
+            docs &= allow
+        if mask:
+            docs -= mask
+        # Listings with a word in their name first, then in index order.
+        names = [
+            wq.Term("name", text)
+            for q in plan.common or ()
+            for f, text in q.iter_all_terms()
+            if f == "name"
+        ]
+        named = docs & self._common_docs(wq.Or(names)) if names else set()
+        return sorted(named) + sorted(docs - named), broadened
 
     def _restriction(self, filters: Filters, lang: str) -> tuple[object, object]:
         """Return (allow, mask) document sets for the filters, computed once and cached."""
@@ -520,17 +660,21 @@ class SearchIndex:
         if not groups:
             # Nothing typed: list the services alone, by name; pages need words to match.
             services = allow if allow is not None else self._services_only()
-            results = searcher.search(wq.Every(), filter=services, limit=None, sortedby="sort_name")
+            limit = None if filters.open_now else page * per_page
+            results = searcher.search(
+                wq.Every(), filter=services, limit=limit, sortedby="sort_name"
+            )
         else:
-            reader = searcher.reader()
-            parts = [self._group_query(g, reader) for g in groups]
-            found = [q for q in parts if q is not None]
+            plan = self._plan(groups, searcher.reader())
             results = None
-            if found and len(found) == len(parts):
-                results = self._run(searcher, wq.And(found), allow, mask, filters, page, per_page)
-            if found and (results is None or results.is_empty()) and len(parts) > 1:
+            if plan.common is not None:
+                docs, broadened = self._search_sets(plan, allow, mask)
+                results = [searcher.stored_fields(d) for d in docs] if filters.open_now else docs
+            if plan.every is not None:
+                results = self._run(searcher, plan.every, allow, mask, filters, page, per_page)
+            if plan.anyword is not None and (results is None or results.is_empty()):
                 broadened = True
-                results = self._run(searcher, wq.Or(found), allow, mask, filters, page, per_page)
+                results = self._run(searcher, plan.anyword, allow, mask, filters, page, per_page)
         hits, total = self._page(results, filters, now, page, per_page) if results else ((), 0)
         if total:
             return SearchResults(hits, total, page, per_page, broadened=broadened)
@@ -549,40 +693,60 @@ class SearchIndex:
             self._service_docs = set(searcher.docs_for_query(wq.Term("kind", SERVICE)))
         return self._service_docs
 
-    def _run(self, searcher, query, allow, mask, filters: Filters, page: int, per_page: int):  # noqa: ANN001, ANN202
-        # Open now is known only at query time, so then every match is checked; otherwise
-        # Whoosh need score only the documents up to the requested page.
+    def _run(self, searcher, query, allow, mask, filters: Filters, page: int, per_page: int):
+        # Open now is known only at query time, so then every match is checked. Block-quality
+        # skipping is off: with few postings per word it costs more than it saves, and without
+        # it Whoosh counts the matches in the same pass.
         limit = None if filters.open_now else page * per_page
         return searcher.search(
-            query, filter=allow, mask=mask, limit=limit, terms=False, optimize=True
+            query, filter=allow, mask=mask, limit=limit, terms=False, optimize=False
         )
+
+    @staticmethod
+    def _count(results) -> int:
+        """Return how many documents matched, counting no further than COUNT_CAP."""
+        if results.has_exact_length():
+            return len(results)
+        return sum(1 for _ in itertools.islice(results.collector.all_ids(), COUNT_CAP))
 
     def _page(
         self, results, filters: Filters, now: datetime | None, page: int, per_page: int
     ) -> tuple[tuple[Hit, ...], int]:
         services = self.directory.services
-        start = (page - 1) * per_page
-        if filters.open_now:
-            assert now is not None
-            matching = [r for r in results if services[r["id"]].open_now(now) is True]
-            total, window = len(matching), matching[start : start + per_page]
-        else:
-            total, window = len(results), list(results)[start : start + per_page]
-        hits = []
-        for result in window:
-            score = float(result.score) if isinstance(result.score, int | float) else 0.0
-            if result["kind"] == SERVICE:
-                hits.append(Hit(SERVICE, result["id"], score, service=services[result["id"]]))
+        start, stop = (page - 1) * per_page, page * per_page
+        searcher = self._searcher()
+
+        def is_open(fields: Mapping[str, str]) -> bool:
+            return services[fields["id"]].open_now(now) is True  # type: ignore[arg-type]
+
+        window: list[tuple[Mapping[str, str], float]]
+        if isinstance(results, list):  # matched as sets: document numbers, or stored fields
+            if filters.open_now:
+                matching = [fields for fields in results if is_open(fields)]
+                total, window = len(matching), [(f, 0.0) for f in matching[start:stop]]
             else:
-                doc_id = result["id"].split(":", 2)[2]
+                total = len(results)
+                window = [(searcher.stored_fields(d), 0.0) for d in results[start:stop]]
+        elif filters.open_now:
+            matching = [(r.fields(), _score(r)) for r in results if is_open(r)]
+            total, window = len(matching), matching[start:stop]
+        else:
+            total = self._count(results)
+            window = [(r.fields(), _score(r)) for r in list(results)[start:stop]]
+        hits = []
+        for fields, score in window:
+            if fields["kind"] == SERVICE:
+                hits.append(Hit(SERVICE, fields["id"], score, service=services[fields["id"]]))
+            else:
+                doc_id = fields["id"].split(":", 2)[2]
                 hits.append(
                     Hit(
                         PAGE,
                         doc_id,
                         score,
-                        url=result["url"],
-                        title=result["title"],
-                        summary=result["summary"],
+                        url=fields["url"],
+                        title=fields["title"],
+                        summary=fields["summary"],
                     )
                 )
         return tuple(hits), total
@@ -590,14 +754,20 @@ class SearchIndex:
     # When nothing matches
 
     def _category_vocabulary(self) -> dict[str, tuple[set[str], set[str]]]:
-        # A category's own label counts for more than the keywords of services filed under it.
-        vocabulary: dict[str, tuple[set[str], set[str]]] = {}
-        for category, label in CATEGORIES.items():
-            vocabulary[category] = (set(_stems(f"{category.replace('-', ' ')} {label}")), set())
+        # A category's own label counts for more than the keywords of services filed under it;
+        # only its most used keywords are kept, so suggesting stays quick in a big directory.
+        counts: dict[str, Counter[str]] = {category: Counter() for category in CATEGORIES}
         for service in self.directory.services.values():
+            stems = set(_stems(" ".join(service.keywords)))
             for category in service.categories:
-                vocabulary[category][1].update(_stems(" ".join(service.keywords)))
-        return vocabulary
+                counts[category].update(stems)
+        return {
+            category: (
+                set(_stems(f"{category.replace('-', ' ')} {label}")),
+                {stem for stem, _ in counts[category].most_common(SUGGESTION_KEYWORDS)},
+            )
+            for category, label in CATEGORIES.items()
+        }
 
     def suggest_categories(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Return the categories whose words come closest to the query, best first."""
@@ -628,6 +798,25 @@ class SearchIndex:
         """Return the crisis lines offered when nothing matches."""
         services = self.directory.services
         return tuple(services[s] for s in CRISIS_SERVICES if s in services)
+
+
+def _score(result) -> float:
+    """Return a Whoosh hit's score; sorted listings carry a sort key there instead."""
+    return float(result.score) if isinstance(result.score, int | float) else 0.0
+
+
+def _distance(a: str, b: str) -> int:
+    """Return the edit distance between two words, counting a swap of neighbours as one."""
+    rows = [list(range(len(b) + 1))]
+    for i, ca in enumerate(a, 1):
+        row = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, rows[-2][j - 2] + 1)
+            row.append(cost)
+        rows.append(row)
+    return rows[-1][-1]
 
 
 def _close(a: str, b: str) -> bool:

@@ -80,7 +80,12 @@ def gunicorn(
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"gunicorn-{port}.log"
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("LANTERN_", "GUNICORN"))},
+        # Nothing of the caller's Lantern settings leaks in, except which content to serve.
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("LANTERN_", "GUNICORN")) or k == "LANTERN_CONTENT_DIR"
+        },
         "LANTERN_ENV": "development",
         "LANTERN_INSTANCE_DIR": str(workdir / "instance"),
         "LANTERN_INDEX_DIR": str(workdir / "index"),

@@ -14,9 +14,10 @@ import hmac
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, abort, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
+from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from web.content import content
@@ -45,10 +46,14 @@ def sender_key() -> str:
     return _keyed_hash(f"sms:{request.form.get('From', '')}")
 
 
-def _signed(response: Response) -> bool:
-    # Only a request that passed the Twilio signature check counts against a number, so a
-    # forger cannot use up a real texter's allowance.
-    return response.status_code != 403
+def twilio_signed() -> bool:
+    """Return whether Twilio signed this request (the SMS view checks it again and says 403)."""
+    token = current_app.config.get("TWILIO_AUTH_TOKEN") or ""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    params = request.form.to_dict(flat=True)
+    return bool(token and signature) and RequestValidator(token).validate(
+        request.url, params, signature
+    )
 
 
 def init_rate_limits(app: Flask) -> None:
@@ -71,6 +76,14 @@ def init_rate_limits(app: Flask) -> None:
             checks[name] = _check_for(limiter, name, value)
     app.extensions["lantern_limiter"] = limiter
     app.extensions["lantern_limit_checks"] = checks
+    app.before_request(refuse_oversized)
+
+
+def refuse_oversized() -> None:
+    """Answer 413 to any body over MAX_CONTENT_LENGTH, even on a view that never reads it."""
+    cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    if cap and (request.content_length or 0) > cap:
+        abort(413)
 
 
 def _check_for(limiter: Limiter, name: str, value: str) -> Callable[[], None]:
@@ -85,7 +98,6 @@ def _check_for(limiter: Limiter, name: str, value: str) -> Callable[[], None]:
         value,
         scope=name,
         key_func=sender_key if name == "sms" else client_key,
-        deduct_when=_signed if name == "sms" else None,
     )(check)
 
 
@@ -98,6 +110,10 @@ def limit(name: str):
         @wraps(view)
         def limited(*args, **kwargs):
             check = current_app.extensions.get("lantern_limit_checks", {}).get(name)
+            # Only texts Twilio signed count against a number: a forger can neither use up a
+            # real texter's allowance nor learn from the reply whether that number is busy.
+            if name == "sms" and not twilio_signed():
+                check = None
             if check is not None:
                 try:
                     check()

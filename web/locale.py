@@ -55,6 +55,12 @@ def current_language() -> str:
     return request.environ.get(ENVIRON_KEY, DEFAULT)
 
 
+def babel_locale() -> str:
+    """Return the locale for dates and numbers: British English for English pages."""
+    code = current_language()
+    return "en_GB" if code == DEFAULT else code
+
+
 def is_rtl(code: str | None = None) -> bool:
     return (code or current_language()) in RTL
 
@@ -88,7 +94,7 @@ def _switch_by_query():
 def init_babel(app: Flask) -> None:
     """Wire flask-babel to the URL language and give templates the helpers they need."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
-    Babel(app, locale_selector=current_language)
+    Babel(app, locale_selector=babel_locale)
     status_file = Path(app.root_path) / "translations" / "status.yaml"
     status = yaml.safe_load(status_file.read_text(encoding="utf-8")) if status_file.exists() else {}
     # A language counts as checked only once a native speaker has reviewed its catalogue.

@@ -52,8 +52,13 @@ class Conversation:
 
     def send(self, text: str):
         self.state, self.reply = step(
-            self.state, text, self.locale, self.now,
-            directory=self.directory, flow=self.flow, translate=self.translate,
+            self.state,
+            text,
+            self.locale,
+            self.now,
+            directory=self.directory,
+            flow=self.flow,
+            translate=self.translate,
         )
         return self.reply
 

@@ -179,16 +179,18 @@ def test_language_name_switches_at_any_point(tiny):
 def test_prompts_go_through_translate(tiny_flow, tiny_directory):
     """Are prompts translated for the conversation's language, numbers filled after?"""
     table = {("Childline: %(number)s.", "pl"): "Telefon: %(number)s."}
-    talk = Conversation(tiny_flow, tiny_directory, locale="pl",
-                        translate=lambda m, loc: table.get((m, loc), m))
+    talk = Conversation(
+        tiny_flow, tiny_directory, locale="pl", translate=lambda m, loc: table.get((m, loc), m)
+    )
     talk.send("polski")
     assert "Telefon: 020 7946 0012." in talk.send("1").text()
 
 
 def test_broken_translation_falls_back_to_english(tiny_flow, tiny_directory):
     """Does a translation with a wrong placeholder fall back rather than raise?"""
-    talk = Conversation(tiny_flow, tiny_directory,
-                        translate=lambda m, loc: m.replace("%(number)s", "%(numer)s"))
+    talk = Conversation(
+        tiny_flow, tiny_directory, translate=lambda m, loc: m.replace("%(number)s", "%(numer)s")
+    )
     assert "Childline: 020 7946 0012." in talk.send("1").text()
 
 
@@ -205,13 +207,26 @@ def test_step_is_deterministic_and_does_not_touch_its_input(tiny_flow, tiny_dire
 
 @pytest.mark.parametrize(
     "stored",
-    [None, {}, "nonsense", {"v": 1, "node": "nowhere", "facts": {"age": "x", "asked": -3}},
-     {"v": 1, "locale": "xx", "facts": {"area": "atlantis", "who": 5}}, {"v": 99}],
+    [
+        None,
+        {},
+        "nonsense",
+        {"v": 1, "node": "nowhere", "facts": {"age": "x", "asked": -3}},
+        {"v": 1, "locale": "xx", "facts": {"area": "atlantis", "who": 5}},
+        {"v": 99},
+    ],
 )
 def test_odd_stored_state_starts_afresh(tiny_flow, tiny_directory, stored):
     """Does a corrupt or old state give a normal reply instead of an error?"""
-    state, reply = step(stored, "1", "en", WEEKDAY, directory=tiny_directory, flow=tiny_flow,
-                        translate=lambda m, loc: m)
+    state, reply = step(
+        stored,
+        "1",
+        "en",
+        WEEKDAY,
+        directory=tiny_directory,
+        flow=tiny_flow,
+        translate=lambda m, loc: m,
+    )
     assert reply.kind in ("question", "answer")
     assert state["v"] == 1
 

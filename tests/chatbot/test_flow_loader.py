@@ -39,8 +39,10 @@ def test_fixture_flow_loads(flows):
 
 def test_unknown_operator(flows):
     """Is a misspelt operator reported with its place?"""
+
     def change(data):
         data["routes"][0]["when"][0]["op"] = "equalz"
+
     error = _fail(flows, "triage.yaml", change)
     assert error.path.name == "triage.yaml"
     assert error.field == "routes[0].when[0].op"
@@ -54,38 +56,48 @@ def test_routes_must_end_with_an_unconditional_answer(flows):
 
 def test_route_to_unknown_node(flows):
     """Is a route asking a question that does not exist refused?"""
+
     def change(data):
         data["routes"][2]["ask"] = "nowhere"
+
     assert _fail(flows, "triage.yaml", change).field == "routes[2].ask"
 
 
 def test_number_placeholder_needs_a_contact(flows):
     """Is %(number)s in a line without a contact refused (no numbers typed in the flow)?"""
+
     def change(data):
         data["answers"]["young"][0]["say"] = "Call %(number)s"
+
     assert _fail(flows, "triage.yaml", change).field == "answers.young[0].say"
 
 
 def test_each_language_needs_danger_phrases(flows):
     """Is a language without danger phrases refused?"""
+
     def change(data):
         del data["danger"][0]["phrases"]["pl"]
+
     error = _fail(flows, "safety.yaml", change)
     assert (error.path.name, error.field) == ("safety.yaml", "danger")
 
 
 def test_unknown_service(flows, tiny_directory):
     """With the directory, is a service id it does not have refused?"""
+
     def change(data):
         data["answers"]["young"][1]["service"] = "no-such-line"
+
     error = _fail(flows, "triage.yaml", change, directory=tiny_directory)
     assert "no-such-line" in error.message
 
 
 def test_unknown_fact_in_option(flows):
     """Is an option setting a fact the engine does not know refused?"""
+
     def change(data):
         data["nodes"]["who"]["options"][0]["set"] = {"mood": "sad"}
+
     assert _fail(flows, "triage.yaml", change).field == "nodes.who.options[0].set"
 
 

@@ -31,8 +31,15 @@ def test_operators(op, fact, value, expected):
 
 def test_every_operator_is_tested():
     """Is every operator in the table covered above?"""
-    assert set(OPERATORS) == {"equals", "not_equals", "in", "is_set", "is_unset",
-                              "less_than", "at_least"}
+    assert set(OPERATORS) == {
+        "equals",
+        "not_equals",
+        "in",
+        "is_set",
+        "is_unset",
+        "less_than",
+        "at_least",
+    }
 
 
 def test_first_match_wins():

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from chatbot.text import Normaliser, Phrase, compile_phrases, fold, within, word_matches
+from chatbot.text import Matcher, Normaliser, Phrase, compile_phrases, fold, within, word_matches
 
 NORMALISER = Normaliser.build({"im": "i am", "u": "you", "hes": "he is", "b4": "before"})
 
@@ -41,8 +43,14 @@ def test_fold_strips_arabic_vowel_marks():
 
 @pytest.mark.parametrize(
     ("a", "b", "limit", "expected"),
-    [("knife", "knief", 1, True), ("knife", "knif", 1, True), ("knife", "kinfe", 1, True),
-     ("knife", "wife", 1, False), ("bleeding", "bleding", 1, True), ("abc", "xyz", 2, False)],
+    [
+        ("knife", "knief", 1, True),
+        ("knife", "knif", 1, True),
+        ("knife", "kinfe", 1, True),
+        ("knife", "wife", 1, False),
+        ("bleeding", "bleding", 1, True),
+        ("abc", "xyz", 2, False),
+    ],
 )
 def test_within(a, b, limit, expected):
     """Are typos (one edit, or a swap) forgiven and different words not?"""
@@ -76,3 +84,14 @@ def test_phrase_allows_one_stray_word():
 def test_empty_phrase_never_matches():
     """Is an empty phrase ignored rather than matching everything?"""
     assert not Phrase(()).find(["a"])
+
+
+_WORD = st.text(alphabet="abcdeiklmnorstuw", min_size=1, max_size=11)
+
+
+@given(pattern=_WORD, token=_WORD, star=st.booleans())
+def test_matcher_agrees_with_word_matches(pattern, token, star):
+    """Does the fast deletion index give exactly the answers of the plain comparison?"""
+    pattern = pattern + "*" if star else pattern
+    found = pattern in Matcher([pattern]).matches([token])[token]
+    assert found is word_matches(pattern, token)

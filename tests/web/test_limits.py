@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from flask import Response, request
+from flask import Response
+from twilio.request_validator import RequestValidator
 
 from app import create_app
 from tests.services import REDIS_BASE, redis_prefix, require_services
-from web.limits import LIMITS, client_key, limit
+from web.limits import LIMITS, client_key, limit, twilio_signed
 
 ADDRESS = "203.0.113.9"
 
@@ -39,8 +40,9 @@ def _app(tmp_path, index_dir, **overrides):
 
     @limit("sms")
     def sms():
-        signed = "X-Twilio-Signature" in request.headers
-        return Response("<Response/>", mimetype="text/xml") if signed else ("", 403)
+        if not twilio_signed():
+            return "", 403
+        return Response("<Response/>", mimetype="text/xml")
 
     app.add_url_rule("/limits-test/services", "limits_search", search)
     app.add_url_rule("/api/limits-test/services", "limits_api_search", search)
@@ -130,38 +132,60 @@ def test_search_limit_shared_by_page_and_api(limited_app):
     assert client.get("/limits-test/services").status_code == 429
 
 
-def test_sms_over_limit_gets_twiml_with_999_and_childline(limited_app):
-    """Does a texter over the limit get a short TwiML reply with 999 and Childline, not a 429?"""
-    client = limited_app.test_client()
-    data = {"From": "+447700900123", "To": "+447700900000", "Body": "help", "MessageSid": "SM1"}
-    headers = {"X-Twilio-Signature": "checked by the real view"}
-    for _ in range(2):
-        assert client.post("/limits-test/sms", data=data, headers=headers).status_code == 200
-    response = client.post("/limits-test/sms", data=data, headers=headers)
+def _sms(client, path, sender, sid="SM1", sign=True):
+    data = {"From": sender, "To": "+447700900000", "Body": "help", "MessageSid": sid}
+    signature = RequestValidator("test-twilio-token").compute_signature(
+        f"http://localhost{path}", data
+    )
+    headers = {"X-Twilio-Signature": signature if sign else "forged"}
+    return client.post(path, data=data, headers=headers)
+
+
+def _assert_over_limit_twiml(app, response):
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
     body = response.get_data(as_text=True)
-    with limited_app.app_context():
-        directory = limited_app.extensions["lantern"].directory
+    with app.app_context():
+        directory = app.extensions["lantern"].directory
         emergency = directory.get("emergency-999").phone.display
         childline = directory.get("childline").phone.display
     assert "<Response><Message>" in body
     assert emergency in body and childline in body
-    text = re.search(r"<Message>(.*)</Message>", body).group(1)
-    assert len(text) <= 306
-    # Another number still gets through: the key is the sender, not Twilio's shared address.
-    other = {**data, "From": "+447700900456"}
-    assert client.post("/limits-test/sms", data=other, headers=headers).data == b"<Response/>"
+    text = re.search(r"<Message>(.*)</Message>", body, re.S).group(1)
+    assert len(text) <= 306 and text.isascii()
 
 
-def test_forged_sms_do_not_use_up_a_texters_allowance(limited_app):
-    """Can unsigned requests naming someone's number lock that person out?"""
+def test_sms_over_limit_gets_twiml_with_999_and_childline(limited_app):
+    """Does a texter over the limit get a short TwiML reply with 999 and Childline, not a 429?"""
     client = limited_app.test_client()
-    data = {"From": "+447700900123", "Body": "x", "MessageSid": "SM2"}
+    path, sender = "/limits-test/sms", "+447700900123"
+    for n in range(2):
+        assert _sms(client, path, sender, sid=f"SM{n}").data == b"<Response/>"
+    _assert_over_limit_twiml(limited_app, _sms(client, path, sender, sid="SM3"))
+    # Another number still gets through: the key is the sender, not Twilio's shared address.
+    assert _sms(client, path, "+447700900456").data == b"<Response/>"
+
+
+def test_forged_sms_neither_count_nor_reveal_the_limit(limited_app):
+    """Can unsigned requests naming someone's number lock them out, or show they are busy?"""
+    client = limited_app.test_client()
+    path, sender = "/limits-test/sms", "+447700900123"
     for _ in range(5):
-        assert client.post("/limits-test/sms", data=data).status_code == 403
-    signed = client.post("/limits-test/sms", data=data, headers={"X-Twilio-Signature": "s"})
-    assert signed.data == b"<Response/>"
+        assert _sms(client, path, sender, sign=False).status_code == 403
+    for n in range(2):
+        assert _sms(client, path, sender, sid=f"SM{n}").data == b"<Response/>"
+    # Over the limit now, yet a forger still only sees 403.
+    assert _sms(client, path, sender, sign=False).status_code == 403
+
+
+def test_real_sms_webhook_is_limited(limited_app):
+    """Is the real /sms webhook wired to the limit, answering TwiML when it is hit?"""
+    if "sms.sms" not in limited_app.view_functions:
+        pytest.skip("the SMS blueprint is not registered")
+    client = limited_app.test_client()
+    replies = [_sms(client, "/sms", "+447700900789", sid=f"SMreal{n}") for n in range(3)]
+    assert [r.status_code for r in replies] == [200, 200, 200]
+    _assert_over_limit_twiml(limited_app, replies[-1])
 
 
 def test_limits_can_be_switched_off(tmp_path, index_dir):

@@ -1,0 +1,112 @@
+"""Load: 200 visitors for a minute without an error; then again through a worker crash and a
+PostgreSQL restart, losing no feedback that was accepted. Run with `make load`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import secrets
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.load.visitors import run_load
+from tests.servers import gunicorn
+from tests.services import postgres_database, require_services
+
+pytestmark = [pytest.mark.load, pytest.mark.services]
+
+CLIENTS = 200
+SECONDS = float(os.environ.get("LANTERN_LOAD_SECONDS", "60"))
+OUT = Path(__file__).resolve().parents[2] / "bench" / "out"
+
+
+def _stored_comments(database_url: str) -> set[str]:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        return {row[0] for row in conn.execute("SELECT comment FROM feedback")}
+
+
+def _save(name: str, text: str) -> None:
+    OUT.mkdir(exist_ok=True)
+    (OUT / name).write_text(text + "\n", encoding="utf-8")
+    print(f"\n{text}")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    require_services()
+    import redis
+
+    redis_url = f"redis://127.0.0.1:6379/{8 + secrets.randbelow(8)}"
+    workdir = tmp_path_factory.mktemp("load")
+    with postgres_database() as database_url:
+        env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "LANTERN_PROXY_HOPS": "1"}
+        with gunicorn(workdir, env) as instance:
+            yield instance, database_url
+    client = redis.Redis.from_url(redis_url)
+    for pattern in ("lantern:*", "LIMITER*"):
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    client.close()
+
+
+def test_two_hundred_visitors_for_a_minute_without_an_error(server):
+    """Do 200 people reading, searching, chatting, texting and rating pages all get answers?"""
+    instance, database_url = server
+    report = asyncio.run(run_load(instance.port, CLIENTS, SECONDS))
+    _save(
+        "load-steady.txt",
+        f"Steady load, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
+    )
+    assert report.failures == []
+    assert {"page", "search", "chat", "sms", "feedback"} <= set(report.kinds)
+    assert set(report.accepted_feedback) <= _stored_comments(database_url)
+
+
+def _postgres_cluster() -> tuple[str, str]:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    return version, "main"
+
+
+def test_no_accepted_feedback_is_lost_through_a_crash_and_a_database_restart(server):
+    """If a worker dies and PostgreSQL restarts under load, is every accepted answer kept?"""
+    instance, database_url = server
+
+    async def kill_a_worker() -> None:
+        os.kill(random.choice(instance.worker_pids()), signal.SIGKILL)
+
+    async def restart_postgres() -> None:
+        version, cluster = _postgres_cluster()
+        process = await asyncio.create_subprocess_exec(
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            cluster,
+            "restart",
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        _, err = await process.communicate()
+        assert process.returncode == 0, err.decode()
+
+    faults = (
+        (SECONDS / 4, "SIGKILL one gunicorn worker", kill_a_worker),
+        (SECONDS / 2, "restart PostgreSQL", restart_postgres),
+    )
+    report = asyncio.run(run_load(instance.port, CLIENTS, SECONDS, faults=faults))
+    _save(
+        "load-faults.txt",
+        f"Load with faults, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
+    )
+    assert len(report.events) == 2
+    assert report.accepted_feedback, "some feedback should have been accepted"
+    missing = set(report.accepted_feedback) - _stored_comments(database_url)
+    assert not missing, f"{len(missing)} accepted feedback entries were lost"
+    # The instance recovered: it is healthy and serving again.
+    assert len(instance.worker_pids()) >= 1
