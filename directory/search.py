@@ -417,7 +417,7 @@ class SearchIndex:
         self._local = threading.local()
         self._phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
         self._vocabulary = self._category_vocabulary()
-        self._filter_cache: dict[tuple[Filters, str], tuple[object, object]] = {}
+        self._filter_cache: dict[tuple[Filters, bool, str], tuple[object, object]] = {}
         self._common_cache: dict[str, set[int]] = {}
         self._typos = self._typo_table()
         self._service_docs: set[int] | None = None
@@ -601,7 +601,8 @@ class SearchIndex:
 
     def _restriction(self, filters: Filters, lang: str) -> tuple[object, object]:
         """Return (allow, mask) document sets for the filters, computed once and cached."""
-        key = (replace(filters, open_now=False), lang)
+        # Open now is checked per result, but it still keeps pages out of the results.
+        key = (replace(filters, open_now=False), filters.services_only, lang)
         cached = self._filter_cache.get(key)
         if cached is not None:
             return cached
@@ -647,8 +648,9 @@ class SearchIndex:
         page: int = 1,
         per_page: int = 10,
         lang: str = "en",
+        pages: bool = True,
     ) -> SearchResults:
-        """Search services and pages; never log the query text."""
+        """Search services (and pages in lang, unless pages=False); never log the query text."""
         filters = filters or Filters()
         if filters.open_now and now is None:
             raise SearchError("the open-now filter needs the current time")
@@ -656,6 +658,8 @@ class SearchIndex:
         groups = self._groups(text)
         searcher = self._searcher()
         allow, mask = self._restriction(filters, lang)
+        if not pages and allow is None:
+            allow, mask = self._services_only(), None
         broadened = False
         if not groups:
             # Nothing typed: list the services alone, by name; pages need words to match.
@@ -688,6 +692,7 @@ class SearchIndex:
         )
 
     def _services_only(self) -> set[int]:
+        # Whoosh takes a set of document numbers as a filter; the cached sets are never changed.
         if self._service_docs is None:
             searcher = self._searcher()
             self._service_docs = set(searcher.docs_for_query(wq.Term("kind", SERVICE)))

@@ -168,6 +168,18 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
                     if unknown:
                         raise ContentError(path, f"{item_id}.{sorted(unknown)[0]}", "not translatable")
             into[lang_dir.name] = data
+    # An area's front door is also a listing: give it the area's translated texts.
+    for lang, by_area in areas.items():
+        for area_id, fields in by_area.items():
+            area = directory.areas[area_id]
+            door = fields.get("front_door", fields)  # nested or flat, as translators wrote it
+            if area.front_door_service_id and area.front_door is not None:
+                services.setdefault(lang, {})[area.front_door_service_id] = {
+                    "description": door.get("description"),
+                    "what_happens": door.get("what_happens"),
+                    "hours_note": door.get("note"),
+                    "contacts": [door.get("in_hours") or {}, door.get("out_of_hours") or {}],
+                }
     return services, areas
 
 
@@ -180,11 +192,36 @@ def page_documents(pages: PageLibrary) -> list[dict[str, str]]:
     ]
 
 
-def load_content(app: Flask) -> None:
-    """Load every content file once; bad data stops start-up with the file and field named."""
-    from directory import load_directory
+_LOADED: dict[tuple, Content] = {}
 
+
+def _signature(root: Path) -> tuple:
+    """Name every content file with its size and modification time."""
+    return tuple(
+        (str(p), p.stat().st_mtime_ns, p.stat().st_size)
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    )
+
+
+def load_content(app: Flask) -> None:
+    """Load every content file once; bad data stops start-up with the file and field named.
+
+    Apps made in the same process from unchanged files share one frozen Content (tests make
+    many apps; rendering every page's Markdown again for each would cost seconds).
+    """
     root = Path(app.config["LANTERN_CONTENT_DIR"])
+    key = (str(root.resolve()), app.config["LANTERN_INDEX_DIR"], _signature(root))
+    if key not in _LOADED:
+        _LOADED.clear()
+        _LOADED[key] = _load(root, Path(app.config["LANTERN_INDEX_DIR"]))
+    app.extensions["lantern"] = _LOADED[key]
+
+
+def _load(root: Path, index_dir: Path) -> Content:
+    from directory import load_directory
+    from directory.search import open_index
+
     directory = load_directory(root)
     pages = load_pages(root / "pages", directory.services)
     flow = None
@@ -193,16 +230,15 @@ def load_content(app: Flask) -> None:
 
         flow = load_flow(root / "flows", directory)
     services_i18n, areas_i18n = load_listing_translations(root, directory)
-    from directory.search import open_index
 
     # Built once when missing or stale, then opened read-only by every worker.
     search = open_index(
         directory,
-        Path(app.config["LANTERN_INDEX_DIR"]),
+        index_dir,
         page_documents(pages),
         synonyms=root / "search" / "synonyms.yaml",
     )
-    app.extensions["lantern"] = Content(
+    return Content(
         directory=directory,
         pages=pages,
         flow=flow,

@@ -66,6 +66,16 @@ def site_context():
     }
 
 
+def contact_now(service):
+    """Return the number to show for a service now: a front door's open line, else its main one."""
+    directory = content().directory
+    for area_id in service.areas:
+        area = directory.areas.get(area_id)
+        if area is not None and area.front_door_service_id == service.id:
+            return directory.front_door_now(area_id, now())
+    return service.phone or next((c for c in service.contacts if c.is_number), None)
+
+
 def listing_text(service, name: str) -> str:
     """Return a listing's reader-facing field in the reader's language (English if missing)."""
     return content().text(current_language(), service, name)
@@ -78,7 +88,10 @@ def contact_text(service, index: int, name: str) -> str:
 @bp.record_once
 def _globals(state):
     state.app.jinja_env.globals.update(
-        has_endpoint=has_endpoint, listing_text=listing_text, contact_text=contact_text
+        has_endpoint=has_endpoint,
+        listing_text=listing_text,
+        contact_text=contact_text,
+        contact_now=contact_now,
     )
 
 

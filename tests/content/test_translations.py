@@ -76,10 +76,11 @@ def test_area_texts_translated(app, code):
             assert content.areas_i18n.get(code, {}).get(area.id), f"{code}: {area.id}"
 
 
-def test_missing_translation_falls_back_with_notice(app, client):
+def test_missing_translation_falls_back_with_notice(app, client, monkeypatch):
     """Does a page missing in a language show the English with a notice in that language?"""
     pages = app.extensions["lantern"].pages.pages
-    pages.pop(("pl", "families/signs"), None)
+    if ("pl", "families/signs") in pages:
+        monkeypatch.delitem(pages, ("pl", "families/signs"))
     response = client.get("/pl/families/signs")
     assert response.status_code == 200
     html = response.get_data(as_text=True)

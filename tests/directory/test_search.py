@@ -150,6 +150,14 @@ def test_open_now_filter_follows_the_clock(index):
     assert "mind-infoline" in ids(index.search("mental health", open_filter, now=monday))
     with pytest.raises(SearchError):
         index.search("help", open_filter)
+    # After an unfiltered search, the open-now filter still leaves the pages out.
+    assert any(h.kind == "page" for h in index.search("grooming").hits)
+    assert all(h.kind == "service" for h in index.search("grooming", open_filter, now=monday).hits)
+
+
+def test_api_style_search_leaves_pages_out(index):
+    """Can a caller ask for services only, as the Open Referral API does?"""
+    assert all(h.kind == "service" for h in index.search("signs of grooming", pages=False).hits)
 
 
 def test_filters_combine_with_words(index):

@@ -153,18 +153,19 @@ def _assert_flagged(cookie: str, secure: bool) -> None:
     assert ("secure" in attributes) == secure, cookie
 
 
-@pytest.fixture
-def production(monkeypatch, tmp_path, index_dir):
-    monkeypatch.setenv("LANTERN_ENV", "production")
-    monkeypatch.setenv("SECRET_KEY", "production-secret")
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}",
-            "LANTERN_INDEX_DIR": str(index_dir),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+@pytest.fixture(scope="module")
+def production(tmp_path_factory, index_dir):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("LANTERN_ENV", "production")
+        monkeypatch.setenv("SECRET_KEY", "production-secret")
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('p') / 'p.sqlite3'}",
+                "LANTERN_INDEX_DIR": str(index_dir),
+                "RATELIMIT_ENABLED": False,
+            }
+        )
 
     @app.get("/cookie-probe")
     def probe():

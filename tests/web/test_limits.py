@@ -50,9 +50,16 @@ def _app(tmp_path, index_dir, **overrides):
     return app
 
 
+@pytest.fixture(scope="module")
+def shared_app(tmp_path_factory, index_dir):
+    # Building an app takes seconds: one serves every test here, its counters reset in between.
+    return _app(tmp_path_factory.mktemp("limits"), index_dir)
+
+
 @pytest.fixture
-def limited_app(tmp_path, index_dir):
-    return _app(tmp_path, index_dir)
+def limited_app(shared_app):
+    shared_app.extensions["lantern_limiter"].reset()
+    yield shared_app
 
 
 def _feedback(client, address=ADDRESS):
@@ -78,6 +85,7 @@ def test_feedback_limit_gives_a_friendly_page_with_999(limited_app):
     """Does the third post in a minute get the 'wait a moment' page, still showing 999?"""
     client = limited_app.test_client()
     assert [_feedback(client).status_code for _ in range(2)] == [303, 303]
+    stored = len(limited_app.extensions["lantern_store"].list_feedback())
     response = _feedback(client)
     assert response.status_code == 429
     html = response.get_data(as_text=True)
@@ -85,7 +93,7 @@ def test_feedback_limit_gives_a_friendly_page_with_999(limited_app):
     assert 'href="tel:999"' in html or "tel:999" in html
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["Cache-Control"] == "no-store"
-    assert len(limited_app.extensions["lantern_store"].list_feedback()) == 2
+    assert len(limited_app.extensions["lantern_store"].list_feedback()) == stored
 
 
 def test_limits_are_per_client(limited_app):
@@ -111,13 +119,14 @@ def test_counters_are_keyed_by_a_hash_not_the_address(limited_app):
     assert hashed in keys
 
 
-def test_key_depends_on_the_secret(tmp_path, index_dir):
+def test_key_depends_on_the_secret(limited_app):
     """Could someone who knows an address work out its counter without the key?"""
     keys = []
     for secret in ("one", "two"):
-        app = _app(tmp_path, index_dir, LANTERN_HMAC_KEY=secret)
-        with app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS}):
+        with limited_app.test_request_context(environ_base={"REMOTE_ADDR": ADDRESS}):
+            limited_app.config["LANTERN_HMAC_KEY"] = secret
             keys.append(client_key())
+    limited_app.config["LANTERN_HMAC_KEY"] = "test-hmac"
     assert keys[0] != keys[1]
 
 
