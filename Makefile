@@ -19,10 +19,13 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 
 venv: $(BIN)/activate ## Create the virtualenv from the pinned requirements
 
-chromium: ## Install Debian's chromium for the browser tests when it is missing
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
-	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+# fonts-noto-core gives the test browser Urdu and Arabic glyphs, as readers' phones have, so the
+# screenshots show real text rather than empty boxes. The site itself loads no fonts.
+BROWSER_PACKAGES := chromium fonts-noto-core
+chromium: ## Install Debian's chromium (and Noto fonts) for the browser tests when missing
+	@command -v chromium >/dev/null && [ -d /usr/share/fonts/truetype/noto ] || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES); }
 
 run: venv translations-compile ## Serve the site at http://127.0.0.1:5000 on embedded defaults
 	$(BIN)/flask run --host 127.0.0.1 --port 5000

@@ -44,3 +44,8 @@ control_socket_disable = True
 
 # Behind a load balancer, set LANTERN_PROXY_HOPS (read by app.py) rather than trusting headers here.
 forwarded_allow_ips = "127.0.0.1"
+
+
+def post_worker_init(worker):
+    """Say when a worker has built the app: tests and benchmarks wait for every worker."""
+    worker.log.info("Worker ready (pid: %s)", worker.pid)

@@ -45,7 +45,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Reply:
-    """What to say back: lines, numbered options, and a closing line."""
+    """What to say back: lines, numbered options, then footer lines (the 999 line)."""
 
     locale: str
     kind: str  # question, answer, help, stop, after
@@ -70,7 +70,7 @@ class Reply:
         return sum(1 for line in self.all_lines if line.is_number)
 
     def text(self) -> str:
-        """Return the reply as one message: lines, then options, then the closing line."""
+        """Return the reply as one message: lines, then options, then the footer."""
         return _text(self.lines, self.options, self.footer)
 
 
@@ -331,10 +331,7 @@ def step(
     if reading.switch_to in flow.languages:
         state["locale"] = reading.switch_to
 
-    def composer() -> _Composer:
-        return _Composer(flow, directory, translate, state["locale"], now, state["facts"])
-
-    comp = composer()
+    comp = _Composer(flow, directory, translate, state["locale"], now, state["facts"])
     lead: list[Line] = []
     if reading.danger:
         lead = comp.lines(flow.danger_replies["now"], 100)
@@ -342,11 +339,11 @@ def step(
             lead += comp.lines(flow.danger_replies["suicide"], 98)
 
     kind, route = _respond(state, reading, text, flow, directory)
-    if kind == "stop":
+    if kind == "stop":  # forget everything but the language, so the confirmation reads right
         locale_now = state["locale"]
         state = new_state()
         state["locale"], state["detected"] = locale_now, True
-    comp.facts = state["facts"]
+    comp.facts = state["facts"]  # MENU and STOP replace the facts
     options: tuple[tuple[str, str], ...] = ()
     footer: list[Line] = []
     if kind == "question":

@@ -38,19 +38,35 @@ def danger_kinds(flow: Flow, text: str) -> frozenset[str]:
     return _danger(flow, tokens, _matches(flow, tokens))
 
 
+_ANY = ""  # key under which _matches keeps every pattern word the message matched
+
+
 def _matches(flow: Flow, tokens: Sequence[str]) -> Matches | None:
-    return flow.matcher.matches(tokens) if flow.matcher is not None else None
+    if flow.matcher is None:
+        return None
+    found = flow.matcher.matches(tokens)
+    found[_ANY] = frozenset().union(*found.values())
+    return found
+
+
+def _possible(phrase: Phrase, matches: Matches | None) -> bool:
+    # A phrase whose first word matches no word of the message cannot occur: skip it cheaply.
+    return matches is None or phrase.words[0] in matches.get(_ANY, ())
 
 
 def _danger(flow: Flow, tokens: Sequence[str], matches: Matches | None) -> frozenset[str]:
-    return frozenset(p.value for p in flow.danger if p.find(tokens, matches))
+    return frozenset(
+        p.value for p in flow.danger if _possible(p, matches) and p.find(tokens, matches)
+    )
 
 
 def first_kind(
     phrases: Sequence[Phrase], tokens: Sequence[str], matches: Matches | None = None
 ) -> str | None:
     """Return the value of the first phrase found, in the order the file lists them."""
-    return next((p.value for p in phrases if p.find(tokens, matches)), None)
+    return next(
+        (p.value for p in phrases if _possible(p, matches) and p.find(tokens, matches)), None
+    )
 
 
 def find_age(

@@ -24,10 +24,11 @@ from whoosh import query as wq
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
 
+from directory.hours import Schedule, to_london
 from directory.model import AUDIENCES, CATEGORIES, CHANNELS, NATIONAL, Directory, Service
 
 # Bump when the schema or the way documents are built changes, so old indexes count as stale.
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 SERVICE, PAGE = "service", "page"
 PAGE_KEYS = ("id", "url", "title", "summary", "body", "lang")
 # The lines shown when nothing matches (DESIGN.md §2: no dead ends).
@@ -115,6 +116,9 @@ def _schema() -> Schema:
         language=KEYWORD(commas=True),
         free=BOOLEAN,
         always_open=BOOLEAN,
+        # Which opening hours the listing keeps, so "open now" is worked out once per distinct
+        # set of hours rather than once per listing.
+        hours=ID,
     )
 
 
@@ -274,7 +278,20 @@ def _service_document(service: Service) -> dict[str, object]:
         "language": ",".join(languages),
         "free": service.free,
         "always_open": service.always_open,
+        "hours": hours_key(service),
     }
+
+
+def _live_schedules(service: Service) -> tuple[Schedule, ...]:
+    return tuple(c.schedule for c in service.live_contacts if c.schedule is not None)
+
+
+def hours_key(service: Service) -> str:
+    """Return a short key shared by every listing with the same live opening hours."""
+    schedules = _live_schedules(service)
+    if not schedules:
+        return "unknown"
+    return hashlib.sha256(repr(sorted(map(repr, schedules))).encode()).hexdigest()[:16]
 
 
 def _page_document(page: PageDocument) -> dict[str, object]:
@@ -297,6 +314,7 @@ def _page_document(page: PageDocument) -> dict[str, object]:
         "language": "",
         "free": False,
         "always_open": False,
+        "hours": "unknown",
     }
 
 
@@ -420,6 +438,11 @@ class SearchIndex:
         self._filter_cache: dict[tuple[Filters, bool, str], tuple[object, object]] = {}
         self._common_cache: dict[str, set[int]] = {}
         self._typos = self._typo_table()
+        self._hours: dict[str, tuple[Schedule, ...]] = {
+            hours_key(s): _live_schedules(s) for s in self.directory.services.values()
+        }
+        self._hours.pop("unknown", None)
+        self._open_cache: tuple[datetime, set[int]] | None = None
         self._service_docs: set[int] | None = None
 
     def _searcher(self):
@@ -660,26 +683,28 @@ class SearchIndex:
         allow, mask = self._restriction(filters, lang)
         if not pages and allow is None:
             allow, mask = self._services_only(), None
+        if filters.open_now:
+            assert now is not None
+            allow = (allow if allow is not None else self._services_only()) & self._open_docs(now)
         broadened = False
         if not groups:
             # Nothing typed: list the services alone, by name; pages need words to match.
             services = allow if allow is not None else self._services_only()
-            limit = None if filters.open_now else page * per_page
             results = searcher.search(
-                wq.Every(), filter=services, limit=limit, sortedby="sort_name"
+                wq.Every(), filter=services, limit=page * per_page, sortedby="sort_name"
             )
         else:
             plan = self._plan(groups, searcher.reader())
             results = None
             if plan.common is not None:
                 docs, broadened = self._search_sets(plan, allow, mask)
-                results = [searcher.stored_fields(d) for d in docs] if filters.open_now else docs
+                results = docs
             if plan.every is not None:
                 results = self._run(searcher, plan.every, allow, mask, filters, page, per_page)
             if plan.anyword is not None and (results is None or results.is_empty()):
                 broadened = True
                 results = self._run(searcher, plan.anyword, allow, mask, filters, page, per_page)
-        hits, total = self._page(results, filters, now, page, per_page) if results else ((), 0)
+        hits, total = self._page(results, page, per_page) if results else ((), 0)
         if total:
             return SearchResults(hits, total, page, per_page, broadened=broadened)
         return SearchResults(
@@ -691,6 +716,22 @@ class SearchIndex:
             crisis_services=self.crisis_services(),
         )
 
+    def _open_docs(self, now: datetime) -> set[int]:
+        """Return the listings open now, worked out once a minute per set of opening hours."""
+        minute = to_london(now).replace(second=0, microsecond=0)
+        cached = self._open_cache
+        if cached is not None and cached[0] == minute:
+            return cached[1]
+        open_keys = [
+            key
+            for key, schedules in self._hours.items()
+            if any(schedule.open_at(minute) for schedule in schedules)
+        ]
+        query = wq.Or([wq.Term("hours", key) for key in open_keys])
+        docs = set(self._searcher().docs_for_query(query)) if open_keys else set()
+        self._open_cache = (minute, docs)
+        return docs
+
     def _services_only(self) -> set[int]:
         # Whoosh takes a set of document numbers as a filter; the cached sets are never changed.
         if self._service_docs is None:
@@ -699,10 +740,9 @@ class SearchIndex:
         return self._service_docs
 
     def _run(self, searcher, query, allow, mask, filters: Filters, page: int, per_page: int):
-        # Open now is known only at query time, so then every match is checked. Block-quality
-        # skipping is off: with few postings per word it costs more than it saves, and without
-        # it Whoosh counts the matches in the same pass.
-        limit = None if filters.open_now else page * per_page
+        # Block-quality skipping is off: with few postings per word it costs more than it
+        # saves, and without it Whoosh counts the matches in the same pass.
+        limit = page * per_page
         return searcher.search(
             query, filter=allow, mask=mask, limit=limit, terms=False, optimize=False
         )
@@ -714,27 +754,14 @@ class SearchIndex:
             return len(results)
         return sum(1 for _ in itertools.islice(results.collector.all_ids(), COUNT_CAP))
 
-    def _page(
-        self, results, filters: Filters, now: datetime | None, page: int, per_page: int
-    ) -> tuple[tuple[Hit, ...], int]:
+    def _page(self, results, page: int, per_page: int) -> tuple[tuple[Hit, ...], int]:
         services = self.directory.services
         start, stop = (page - 1) * per_page, page * per_page
         searcher = self._searcher()
-
-        def is_open(fields: Mapping[str, str]) -> bool:
-            return services[fields["id"]].open_now(now) is True  # type: ignore[arg-type]
-
         window: list[tuple[Mapping[str, str], float]]
-        if isinstance(results, list):  # matched as sets: document numbers, or stored fields
-            if filters.open_now:
-                matching = [fields for fields in results if is_open(fields)]
-                total, window = len(matching), [(f, 0.0) for f in matching[start:stop]]
-            else:
-                total = len(results)
-                window = [(searcher.stored_fields(d), 0.0) for d in results[start:stop]]
-        elif filters.open_now:
-            matching = [(r.fields(), _score(r)) for r in results if is_open(r)]
-            total, window = len(matching), matching[start:stop]
+        if isinstance(results, list):  # matched as sets: document numbers in order
+            total = len(results)
+            window = [(searcher.stored_fields(d), 0.0) for d in results[start:stop]]
         else:
             total = self._count(results)
             window = [(r.fields(), _score(r)) for r in list(results)[start:stop]]

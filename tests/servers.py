@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import signal
 import socket
@@ -19,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
+APP = "app:create_app()"
 TWILIO_TOKEN = "test-twilio-token"
 SECRETS = {
     "SECRET_KEY": "scale-test-secret",
@@ -50,9 +52,14 @@ class Instance:
 
 
 def wait_until_up(
-    base: str, process: subprocess.Popen, log: Path, health: str, timeout: float = 90
+    base: str, process: subprocess.Popen, log: Path, health: str, workers: int, timeout: float = 120
 ) -> None:
+    """Wait until every worker has built the app (gunicorn.conf.py logs it) and one answers."""
     deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and log.read_text().count("Worker ready") < workers:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early:\n{log.read_text()[-3000:]}")
+        time.sleep(0.2)
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited early:\n{log.read_text()[-3000:]}")
@@ -70,7 +77,7 @@ def wait_until_up(
 def gunicorn(
     workdir: Path,
     env: dict[str, str],
-    app: str = "app:create_app()",
+    app: str | None = None,
     workers: int | None = None,
     extra: tuple[str, ...] = (),
     health: str = "/healthz",
@@ -95,13 +102,14 @@ def gunicorn(
     command = [GUNICORN, "--config", str(ROOT / "gunicorn.conf.py"), "--bind", f"127.0.0.1:{port}"]
     if workers is not None:
         command += ["--workers", str(workers)]
-    command += [*extra, app]
+    command += [*extra, app or APP]
     with log.open("wb") as out:
         process = subprocess.Popen(
             command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
         )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}", process, log, health)
+        expected = workers or multiprocessing.cpu_count() * 2 + 1  # as gunicorn.conf.py has it
+        wait_until_up(f"http://127.0.0.1:{port}", process, log, health, expected)
         yield Instance(port, process, log)
     finally:
         process.send_signal(signal.SIGTERM)

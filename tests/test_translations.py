@@ -29,10 +29,26 @@ def test_pot_is_not_stale(tmp_path):
     """Does the committed .pot hold exactly the messages the code and flows use today?"""
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location",
-         "--sort-by-file", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext",
-         "-o", str(fresh), "."],
-        cwd=ROOT, check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "--sort-by-file",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
     )
     committed = msgids(load(TRANSLATIONS / "messages.pot"))
     assert msgids(load(fresh)) == committed, "run `make translations-update` and commit"
@@ -44,7 +60,11 @@ def test_catalogue_complete(code):
     catalog = load(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")
     template = msgids(load(TRANSLATIONS / "messages.pot"))
     assert msgids(catalog) >= template, f"{code}: run `make translations-update`"
-    untranslated = [m.id for m in catalog if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and not (m.string if isinstance(m.string, str) else all(m.string))
+    ]
     fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
     assert not untranslated, f"{code}: {len(untranslated)} untranslated, e.g. {untranslated[:3]}"
     assert not fuzzy, f"{code}: fuzzy entries {fuzzy[:3]}"
@@ -61,7 +81,8 @@ def test_catalogue_compiles_and_placeholders_match(code):
         if not message.id or isinstance(message.id, tuple):
             continue
         assert sorted(placeholder.findall(message.id)) == sorted(
-            placeholder.findall(message.string)), f"{code}: {message.id!r}"
+            placeholder.findall(message.string)
+        ), f"{code}: {message.id!r}"
     assert list(catalog.check()) == [] or all(not errors for _, errors in catalog.check())
 
 

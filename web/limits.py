@@ -112,7 +112,7 @@ def limit(name: str):
             check = current_app.extensions.get("lantern_limit_checks", {}).get(name)
             # Only texts Twilio signed count against a number: a forger can neither use up a
             # real texter's allowance nor learn from the reply whether that number is busy.
-            if name == "sms" and not twilio_signed():
+            if check is not None and name == "sms" and not twilio_signed():
                 check = None
             if check is not None:
                 try:

@@ -30,7 +30,7 @@ def chat():
     cid = session.get("cid")
     state = store().get_conversation(_key(cid), now()) if cid else None
     _, reply = run(state, "", current_language())
-    return render_template("chat/chat.html", reply=reply, said=None, started=state is not None)
+    return render_template("chat/chat.html", reply=reply, said=None)
 
 
 @bp.post("/chat")
@@ -54,7 +54,7 @@ def send():
     log_reply("web", _key(cid), reply, started)
     if request.headers.get(PARTIAL):
         return render_template("chat/_exchange.html", reply=reply, said=text)
-    return render_template("chat/chat.html", reply=reply, said=text, started=not reply.forget)
+    return render_template("chat/chat.html", reply=reply, said=text)
 
 
 @bp.post("/chat/clear")

@@ -78,8 +78,9 @@ def browser():
 @pytest.fixture
 def phone(browser):
     """A fresh 360 px wide phone-sized page with no history."""
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     yield page
     context.close()

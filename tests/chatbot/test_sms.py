@@ -135,3 +135,27 @@ def test_naughty_bodies_are_answered(sms):
     for body in ["<Response><Dial>999</Dial></Response>", "\x00\x01", "a" * 5000, "", "😀"]:
         reply = sms(body)
         assert reply and "999" in reply
+
+
+def test_replies_come_through_the_site_catalogues(tmp_path, directory, flow, clock):
+    """Is a Polish text answered with the Polish catalogue's wording, numbers filled in?"""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    catalog = Catalog(locale="pl")
+    catalog.add("Missing People, call or text: %(number)s.", "Missing People: %(number)s (PL).")
+    folder = tmp_path / "translations" / "pl" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "messages.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    app = make_app(
+        tmp_path,
+        directory,
+        flow,
+        clock,
+        BABEL_TRANSLATION_DIRECTORIES=str(tmp_path / "translations"),
+    )
+    form = {"From": SENDER, "Body": "Syn zaginął wczoraj", "MessageSid": "SMpl"}
+    response = signed_post(app.test_client(), "/sms", form)
+    text = ElementTree.fromstring(response.data).find("Message").text
+    assert "Missing People: 116 000 (PL)." in text

@@ -124,7 +124,11 @@ def test_reading_grade(client, path):
 def test_no_sentence_copied_from_the_sources(client, path, seed_shingles):
     """Is any run of 12 words on the page the same as in the source documents?"""
     w = words(article_text(client.get(f"/{path}").get_data(as_text=True)))
-    copied = [" ".join(s) for i in range(len(w) - SHINGLE + 1) if (s := tuple(w[i : i + SHINGLE])) in seed_shingles]
+    copied = [
+        " ".join(s)
+        for i in range(len(w) - SHINGLE + 1)
+        if (s := tuple(w[i : i + SHINGLE])) in seed_shingles
+    ]
     assert not copied, copied[:3]
 
 

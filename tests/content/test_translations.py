@@ -41,7 +41,7 @@ def test_translated_pages_keep_facts_and_say_review_status(app, code):
         assert page.services == english.services, path
         assert sorted(directives(page.text)) == sorted(directives(english.text)), path
         assert page.updated == english.updated, path
-        source = (PAGES / code / (path + ".md"))
+        source = PAGES / code / (path + ".md")
         source = source if source.exists() else PAGES / code / path / "index.md"
         meta = yaml.safe_load(source.read_text(encoding="utf-8").split("\n---\n")[0][4:])
         assert isinstance(meta.get("reviewed"), bool), f"{code}/{path}: say whether reviewed"
@@ -92,6 +92,9 @@ def test_missing_translation_falls_back_with_notice(app, client, monkeypatch):
 def test_load_page_reads_reviewed_flag(tmp_path):
     path = tmp_path / "ur" / "families" / "x.md"
     path.parent.mkdir(parents=True)
-    path.write_text("---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n"
-                    "reviewed: false\n---\nbody\n", encoding="utf-8")
+    path.write_text(
+        "---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n"
+        "reviewed: false\n---\nbody\n",
+        encoding="utf-8",
+    )
     assert load_page(path, tmp_path, set()).reviewed is False

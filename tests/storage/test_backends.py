@@ -137,3 +137,27 @@ def test_feedback_round_trip_and_purge(store):
 
 def test_ping(store):
     assert store.ping() is True
+
+
+def test_many_workers_can_open_a_fresh_postgresql_database_at_once():
+    """When every worker of every instance starts together, does each open the store?"""
+    require_services()
+    with postgres_database() as url:
+        errors, pings = [], []
+
+        def open_one():
+            try:
+                store = open_store(url)
+            except Exception as exc:
+                errors.append(exc)
+                return
+            pings.append(store.ping())
+            store._conn().close()  # this thread's connection, closed by this thread
+
+        threads = [threading.Thread(target=open_one) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert pings == [True] * 12

@@ -25,7 +25,8 @@ def test_seen_message_returns_first_reply(store):
     """Does a Twilio retry get the reply the first delivery got?"""
     assert store.seen_message("k", "SM1", "<Response>one</Response>", 600) is None
     assert store.seen_message("k", "SM1", "<Response>two</Response>", 600) == (
-        "<Response>one</Response>")
+        "<Response>one</Response>"
+    )
     assert store.seen_message("k", "SM2", "<Response>two</Response>", 600) is None
 
 

@@ -16,7 +16,7 @@ def test_inline_mash_number_follows_the_clock(app, client, moment):
     other = app.extensions["lantern"].directory.areas["rotherham"].front_door
     expected = door.tel_uri
     html = client.get("/families").get_data(as_text=True)
-    intro = html[html.find("<article"):html.find('class="card"')]
+    intro = html[html.find("<article") : html.find('class="card"')]
     assert f'href="{expected}"' in intro
     wrong = other.out_of_hours if door is other.in_hours else other.in_hours
     assert f'href="{wrong.tel_uri}"' not in intro

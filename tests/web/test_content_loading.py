@@ -24,7 +24,10 @@ def write(tmp_path: Path, text: str) -> Path:
         ("---\nsummary: s\nupdated: 2026-01-01\naudience: families\n---\n", "title"),
         ("---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: aliens\n---\n", "audience"),
         ("---\ntitle: t\nsummary: s\nupdated: soon\naudience: families\n---\n", "updated"),
-        ("---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n---\n[[call:nope]]", "services"),
+        (
+            "---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n---\n[[call:nope]]",
+            "services",
+        ),
     ],
 )
 def test_bad_page_names_file_and_field(tmp_path, text, field):
@@ -36,7 +39,10 @@ def test_bad_page_names_file_and_field(tmp_path, text, field):
 
 
 def test_good_page(tmp_path):
-    path = write(tmp_path, "---\ntitle: T\nsummary: S\nupdated: 2026-01-01\naudience: families\n"
-                           "services: [childline]\n---\nCall [[call:childline]].\n")
+    path = write(
+        tmp_path,
+        "---\ntitle: T\nsummary: S\nupdated: 2026-01-01\naudience: families\n"
+        "services: [childline]\n---\nCall [[call:childline]].\n",
+    )
     page = load_page(path, tmp_path, KNOWN)
     assert (page.path, page.lang, page.services) == ("families/x", "en", ("childline",))

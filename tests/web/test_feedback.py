@@ -17,21 +17,31 @@ def test_feedback_is_stored_without_identifying_data(client, app):
     token = _token(client)
     response = client.post(
         "/feedback",
-        data={"csrf_token": token, "kind": "page", "target": "families", "helpful": "yes",
-              "comment": "<b>clear</b> and kind\x00"},
+        data={
+            "csrf_token": token,
+            "kind": "page",
+            "target": "families",
+            "helpful": "yes",
+            "comment": "<b>clear</b> and kind\x00",
+        },
         headers={"User-Agent": "Secret/1.0", "X-Forwarded-For": "203.0.113.9"},
     )
     assert response.status_code == 303
     assert response.headers["Location"] == "/families?feedback=thanks#feedback"
     [item] = app.extensions["lantern_store"].list_feedback()
     assert (item.kind, item.target, item.helpful, item.comment) == (
-        "page", "families", True, "clear and kind")
+        "page",
+        "families",
+        True,
+        "clear and kind",
+    )
     assert "Set-Cookie" not in response.headers
 
 
 def test_comment_capped_at_500(client, app):
-    client.post("/feedback", data={"csrf_token": _token(client), "target": "families",
-                                   "comment": "a" * 900})
+    client.post(
+        "/feedback", data={"csrf_token": _token(client), "target": "families", "comment": "a" * 900}
+    )
     [item] = app.extensions["lantern_store"].list_feedback()
     assert len(item.comment) == 500
 
@@ -41,7 +51,10 @@ def test_comment_capped_at_500(client, app):
     [
         ({"target": "families", "helpful": "yes"}, {}),  # no token
         ({"target": "families", "helpful": "yes", "csrf_token": "forged"}, {}),
-        ({"target": "families", "helpful": "yes", "csrf_token": None}, {"Sec-Fetch-Site": "cross-site"}),
+        (
+            {"target": "families", "helpful": "yes", "csrf_token": None},
+            {"Sec-Fetch-Site": "cross-site"},
+        ),
     ],
 )
 def test_csrf_rejected(client, app, data, headers):
@@ -66,8 +79,15 @@ def test_thank_you_shown(client):
 def test_export_csv(app, tmp_path):
     """Does the curator command write the feedback as CSV?"""
     client = app.test_client()
-    client.post("/feedback", data={"csrf_token": _token(client), "target": "families",
-                                   "helpful": "no", "comment": "too long, \"sorry\""})
+    client.post(
+        "/feedback",
+        data={
+            "csrf_token": _token(client),
+            "target": "families",
+            "helpful": "no",
+            "comment": 'too long, "sorry"',
+        },
+    )
     runner = app.test_cli_runner()
     result = runner.invoke(args=["feedback", "export"])
     assert result.exit_code == 0

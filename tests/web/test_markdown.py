@@ -4,7 +4,9 @@ from web.markdown import clean, directives, fill_directives, render
 
 
 def test_script_and_handlers_stripped():
-    html = render('Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))')
+    html = render(
+        "Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1))"
+    )
     assert "<script" not in html and "onerror" not in html and "javascript:" not in html
 
 
@@ -15,7 +17,7 @@ def test_allowed_markup_kept():
 
 
 def test_only_https_links_out():
-    assert 'href' not in clean('<a href="http://example.org">x</a>')
+    assert "href" not in clean('<a href="http://example.org">x</a>')
     assert 'href="https://example.org"' in clean('<a href="https://example.org">x</a>')
 
 
