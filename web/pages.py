@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from flask import (
@@ -15,7 +16,7 @@ from flask import (
     session,
 )
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from web.content import Page, content
 from web.locale import DEFAULT, current_language
@@ -76,13 +77,23 @@ def contact_now(service):
     return service.phone or next((c for c in service.contacts if c.is_number), None)
 
 
-def listing_text(service, name: str) -> str:
+# Phone numbers and times inside data text (e.g. "call 0808 500 2222"): kept left to right even
+# inside Urdu and Arabic sentences, so 0800 1111 never reads as 1111 0800.
+NUMBER_RUN = re.compile(r"\+?\d[\d :.\u2013-]*\d")
+
+
+def isolate_numbers(text: str) -> Markup:
+    """Escape `text` and wrap each run of digits in a left-to-right isolate."""
+    return Markup(NUMBER_RUN.sub(lambda m: f'<bdi dir="ltr">{m.group(0)}</bdi>', str(escape(text))))
+
+
+def listing_text(service, name: str) -> Markup:
     """Return a listing's reader-facing field in the reader's language (English if missing)."""
-    return content().text(current_language(), service, name)
+    return isolate_numbers(content().text(current_language(), service, name))
 
 
-def contact_text(service, index: int, name: str) -> str:
-    return content().contact_text(current_language(), service, index, name)
+def contact_text(service, index: int, name: str) -> Markup:
+    return isolate_numbers(content().contact_text(current_language(), service, index, name))
 
 
 @bp.record_once
@@ -92,6 +103,7 @@ def _globals(state):
         listing_text=listing_text,
         contact_text=contact_text,
         contact_now=contact_now,
+        isolate_numbers=isolate_numbers,
     )
 
 

@@ -26,3 +26,13 @@ def test_directives_listed_and_filled():
     assert directives(text) == [("call", "childline"), ("service", "nspcc-helpline")]
     html = fill_directives(render(text), lambda s: f"<div>{s}</div>", lambda s: f"<a>{s}</a>")
     assert html == "<p>Call <a>childline</a>.</p>\n<div>nspcc-helpline</div>"
+
+
+def test_numbers_in_data_text_kept_left_to_right():
+    """Is a number typed into listing text isolated, and the rest escaped?"""
+    from web.pages import isolate_numbers
+
+    assert str(isolate_numbers("کال کریں 0808 500 2222 <b>")) == (
+        'کال کریں <bdi dir="ltr">0808 500 2222</bdi> &lt;b&gt;'
+    )
+    assert str(isolate_numbers("9:00–23:00")) == '<bdi dir="ltr">9:00–23:00</bdi>'
