@@ -45,7 +45,7 @@ format: venv ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 
 translations-extract: venv ## Extract messages into translations/messages.pot
-	$(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext \
+	PYTHONPATH=. $(BIN)/pybabel extract --no-location --sort-by-file -F babel.cfg -k _l -k lazy_gettext \
 	  --project=Lantern --copyright-holder=Lantern -o translations/messages.pot .
 
 translations-update: translations-extract ## Merge the .pot into every language's catalogue
@@ -62,7 +62,7 @@ translations-compile: venv ## Compile the catalogues (.mo files are built, never
 bench: venv translations-compile ## Run the benchmarks and print their figures
 	$(BIN)/python -m bench
 
-load: venv translations-compile ## Load test (about 3 min): 200 clients, then a worker crash and a PostgreSQL restart
+load: venv translations-compile ## Only the load test (3 min, also in `make test`): 200 clients, crash, DB restart
 	$(BIN)/pytest -m load tests/load -q -s
 
 clean: ## Remove the virtualenv, built catalogues and instance data

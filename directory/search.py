@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -45,48 +46,16 @@ COMMON_SHARE = 0.08
 COMMON_MIN_DOCS = 200
 # Totals past this are reported as "more than": counting every match of a broad query is slow.
 COUNT_CAP = 1000
+STALE_INDEX_SECONDS = 24 * 60 * 60
 SUGGESTION_KEYWORDS = 40  # keywords per category used to suggest categories
 FILTER_CACHE_SIZE = 256  # distinct filter combinations kept as document sets
 SYNONYM_BOOST = 0.8
 # Words people type that carry no meaning for search, on top of Whoosh's own stop list.
-QUERY_STOP_WORDS = frozenset(
-    [
-        "i",
-        "im",
-        "i'm",
-        "me",
-        "my",
-        "was",
-        "were",
-        "am",
-        "he",
-        "she",
-        "his",
-        "her",
-        "him",
-        "they",
-        "them",
-        "their",
-        "what",
-        "how",
-        "who",
-        "do",
-        "does",
-        "did",
-        "get",
-        "got",
-        "been",
-        "about",
-        "there",
-        "want",
-        "need",
-        "someone",
-        "somebody",
-        "please",
-        "has",
-        "had",
-    ]
-)
+QUERY_STOP_WORDS = frozenset({
+    "i", "im", "i'm", "me", "my", "was", "were", "am", "he", "she", "his", "her", "him",
+    "they", "them", "their", "what", "how", "who", "do", "does", "did", "get", "got", "been",
+    "about", "there", "want", "need", "someone", "somebody", "please", "has", "had",
+})  # fmt: skip
 
 _stem = StemmingAnalyzer()
 _plain = RegexTokenizer(r"[\w']+") | LowercaseFilter()
@@ -358,9 +327,11 @@ def _write(target: Path, documents: Sequence[Mapping[str, object]]) -> None:
             shutil.rmtree(building)
 
 
-def _remove_others(index_dir: Path, keep: str) -> None:
+def _remove_others(index_dir: Path, keep: str, older_than: float = 0.0) -> None:
+    """Remove other index folders; at start-up only old ones, which no running worker uses."""
+    cutoff = time.time() - older_than
     for old in index_dir.iterdir():
-        if old.is_dir() and old.name != keep and not old.name.startswith(".build-"):
+        if old.is_dir() and old.name != keep and old.stat().st_mtime <= cutoff:
             shutil.rmtree(old, ignore_errors=True)
 
 
@@ -374,9 +345,12 @@ def build_index(
     with _locked(index_dir):
         target = index_dir / key
         if target.exists():
-            shutil.rmtree(target)
+            # Set the old copy aside rather than delete it: running workers may be reading it.
+            retired = index_dir / f".retired-{key}-{time.time_ns()}"
+            os.rename(target, retired)
+            os.utime(retired)
         _write(target, documents)
-        _remove_others(index_dir, key)
+        _remove_others(index_dir, key, older_than=STALE_INDEX_SECONDS)
     return target
 
 
@@ -394,7 +368,8 @@ def ensure_index(
         if target.exists():
             return target, False
         _write(target, documents)
-        _remove_others(index_dir, key)
+        # Workers of the previous release may still be reading their index during a rollout.
+        _remove_others(index_dir, key, older_than=STALE_INDEX_SECONDS)
     return target, True
 
 
@@ -450,6 +425,12 @@ class SearchIndex:
         if searcher is None:
             searcher = self._local.searcher = self._index.searcher()
         return searcher
+
+    def __enter__(self) -> SearchIndex:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def close(self) -> None:
         """Close this thread's searcher and the index."""

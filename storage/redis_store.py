@@ -66,7 +66,12 @@ class RedisStore:
         return None if earlier is None else earlier.decode("utf-8")
 
     def ping(self) -> bool:
-        return bool(self.client.ping())
+        import redis
+
+        try:
+            return bool(self.client.ping())
+        except redis.RedisError:
+            return False  # /healthz then answers 503 and the balancer sends people elsewhere
 
     def close(self) -> None:
         self.client.close()

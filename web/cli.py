@@ -60,6 +60,22 @@ def purge(days: int | None):
     click.echo(", ".join(f"{name}: {n} removed" for name, n in counts.items()))
 
 
+chat_cli = AppGroup("chat", help="The triage conversation.")
+
+
+@chat_cli.command("simulate")
+@click.option("--lang", default="en", show_default=True, help="Language to start in.")
+def chat_simulate(lang: str):
+    """Hold a conversation with the triage engine in the terminal."""
+    import sys
+
+    from chatbot.channels.common import translate
+    from chatbot.simulate import run
+
+    run(content().directory, content().flow, translate, sys.stdin, sys.stdout, locale=lang)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(data)
     app.cli.add_command(directory_cli)
+    app.cli.add_command(chat_cli)

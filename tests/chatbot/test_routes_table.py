@@ -41,15 +41,3 @@ def test_first_message_reaches_its_route(row, flow, directory):
         assert service in reply.contacts
     if reply.route in ("survivor", "worried_local", "worried_national", "professional_local"):
         assert "childline" not in reply.contacts  # never Childline for an adult
-
-
-def accuracy(flow, directory) -> dict[str, tuple[int, int]]:
-    """Return (right, total) per language group: route and language both right."""
-    scores: dict[str, list[int]] = {}
-    for row in TABLE:
-        reply = Conversation(flow, directory).send(row["text"])
-        right = _route(reply) == row["route"] and reply.locale == row["lang"]
-        tally = scores.setdefault(row["group"], [0, 0])
-        tally[0] += right
-        tally[1] += 1
-    return {group: (r, t) for group, (r, t) in scores.items()}

@@ -224,8 +224,14 @@ def test_index_is_built_once_and_rebuilt_when_stale(content_tree, tmp_path):
     nspcc.write_text(nspcc.read_text().replace("Advice for adults", "Help for adults"))
     second, built = ensure_index(load_directory(root), index_dir)
     assert built and second != first
-    assert not first.exists()
+    assert first.exists()  # a worker of the previous release may still be reading it
+    before = second.stat().st_ino
     assert build_index(load_directory(root), index_dir) == second
+    assert second.stat().st_ino != before  # rebuilt, with the old copy set aside
+    retired = [p for p in index_dir.iterdir() if p.name.startswith(".retired-")]
+    assert len(retired) == 1
+    with open_index(load_directory(root), index_dir) as index:
+        assert index.search("help").total == 1
 
 
 def test_page_documents_need_every_key():

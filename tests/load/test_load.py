@@ -1,5 +1,5 @@
 """Load: 200 visitors for a minute without an error; then again through a worker crash and a
-PostgreSQL restart, losing no feedback that was accepted. Run with `make load`."""
+PostgreSQL restart, losing no feedback that was accepted. In `make test`; `make load` alone."""
 
 from __future__ import annotations
 

@@ -161,3 +161,12 @@ def test_many_workers_can_open_a_fresh_postgresql_database_at_once():
             thread.join()
         assert errors == []
         assert pings == [True] * 12
+
+
+def test_ping_is_false_when_redis_is_unreachable(tmp_path):
+    """Does a lost Redis make the health check fail softly rather than raise?"""
+    from storage.redis_store import RedisStore
+
+    store = RedisStore("redis://127.0.0.1:1/0")
+    assert store.ping() is False
+    store.close()

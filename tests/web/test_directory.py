@@ -166,3 +166,29 @@ def test_every_api_service_validates(client, app):
         assert client.get(f"/api/services/{service_id}").get_json() == record
     missing = client.get(f"/api/services/{uuid.uuid4()}")
     assert missing.status_code == 404 and missing.get_json() == {"error": "not found"}
+
+
+def test_curator_commands(app):
+    """Do `flask directory check|export|reindex` report, export and rebuild?"""
+    runner = app.test_cli_runner()
+    checked = runner.invoke(args=["directory", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith("OK ")
+    assert "rotherham-mash: source 2015-07-22" in checked.output
+    exported = runner.invoke(args=["directory", "export", "--format", "openreferral"])
+    data = json.loads(exported.output)
+    assert data["total_items"] == len(app.extensions["lantern"].directory.services)
+    assert runner.invoke(args=["directory", "reindex"]).exit_code == 0
+
+
+def test_check_fails_on_bad_data(app, tmp_path):
+    """Does `flask directory check` exit non-zero, naming the file, when the data is bad?"""
+    import shutil
+
+    shutil.copytree(Path(app.config["LANTERN_CONTENT_DIR"]) / "areas", tmp_path / "areas")
+    (tmp_path / "services").mkdir()
+    (tmp_path / "services" / "broken.yaml").write_text("id: broken\n", encoding="utf-8")
+    app.config["LANTERN_CONTENT_DIR"] = str(tmp_path)
+    result = app.test_cli_runner().invoke(args=["directory", "check"])
+    assert result.exit_code == 1
+    assert "broken.yaml" in result.output

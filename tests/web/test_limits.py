@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from tests.services import REDIS_BASE, redis_prefix, require_services
-from web.limits import LIMITS, client_key, limit, twilio_signed
+from web.limits import LIMITS, client_key, limit, sms_over_limit, twilio_signed
 
 ADDRESS = "203.0.113.9"
 
@@ -28,6 +28,7 @@ def _app(tmp_path, index_dir, **overrides):
                 "feedback": "2/minute",
                 "search": "3/minute",
                 "sms": "2/minute",
+                "chat": "2/minute",
             },
             **overrides,
         }
@@ -162,6 +163,8 @@ def _assert_over_limit_twiml(app, response):
     assert emergency in body and childline in body
     text = re.search(r"<Message>(.*)</Message>", body, re.S).group(1)
     assert len(text) <= 306 and text.isascii()
+    with app.test_request_context("/sms"):
+        assert body == sms_over_limit().get_data(as_text=True), "not the over-limit reply"
 
 
 def test_sms_over_limit_gets_twiml_with_999_and_childline(limited_app):
@@ -215,3 +218,30 @@ def test_redis_limits_are_shared_between_instances(tmp_path, index_dir):
         assert second.get("/limits-test/services").status_code == 429
         for client in (first, second):
             client.application.extensions["lantern_store"].conversations.close()
+
+
+def test_real_chat_is_limited(limited_app):
+    """Does the chat form, posted too often, get the friendly 429 page that shows 999?"""
+    if "chat.send" not in limited_app.view_functions:
+        pytest.skip("the chat blueprint is not registered")
+    client = limited_app.test_client()
+    codes = []
+    for _ in range(3):
+        html = client.get("/chat").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        response = client.post("/chat", data={"csrf_token": token, "message": "hello"})
+        codes.append(response.status_code)
+    assert codes == [200, 200, 429]
+    assert "999" in response.get_data(as_text=True)
+
+
+def test_real_search_is_limited(limited_app):
+    """Do the search page and the API share the search allowance?"""
+    if "directory.search" not in limited_app.view_functions:
+        pytest.skip("the directory blueprint is not registered")
+    client = limited_app.test_client()
+    codes = [client.get(p).status_code for p in ("/services", "/api/services", "/services")]
+    assert codes == [200, 200, 200]
+    assert client.get("/services?q=help").status_code == 429
+    api = client.get("/api/services")
+    assert api.status_code == 429 and api.is_json
