@@ -90,9 +90,10 @@ def ensure_secrets(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from chatbot.channels import sms, voice
     from chatbot.channels import web as chat
-    from web import feedback, pages
+    from web import directory, feedback, pages
 
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(directory.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(sms.bp)
     app.register_blueprint(voice.bp)

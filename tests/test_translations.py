@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from babel.messages.pofile import read_po
 
 from web.locale import LANGUAGES
@@ -14,6 +15,9 @@ from web.locale import LANGUAGES
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
 SHIPPED = [code for code in LANGUAGES if code != "en"]
+# Catalogues the team has declared complete in status.yaml; the completeness check holds them to it.
+STATUS = yaml.safe_load((TRANSLATIONS / "status.yaml").read_text(encoding="utf-8"))
+COMPLETE = [code for code in SHIPPED if STATUS[code].get("catalogue_complete")]
 
 
 def msgids(catalog) -> set:
@@ -54,7 +58,7 @@ def test_pot_is_not_stale(tmp_path):
     assert msgids(load(fresh)) == committed, "run `make translations-update` and commit"
 
 
-@pytest.mark.parametrize("code", SHIPPED)
+@pytest.mark.parametrize("code", COMPLETE)
 def test_catalogue_complete(code):
     """Has every message a translation that is neither empty nor fuzzy?"""
     catalog = load(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")

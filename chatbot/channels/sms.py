@@ -15,6 +15,7 @@ from chatbot.channels.common import (
     run,
     store,
 )
+from web.limits import limit
 
 bp = Blueprint("sms", __name__)
 MAX_BODY = 1600  # the longest message Twilio delivers
@@ -28,6 +29,7 @@ def twiml(text: str) -> str:
 
 
 @bp.post("/sms")
+@limit("sms")
 def sms():
     """Answer one text message."""
     require_twilio_signature()

@@ -12,6 +12,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from chatbot.channels.common import IDLE_SECONDS, log_reply, now, run, store
 from web.csrf import verify
+from web.limits import limit
 from web.locale import current_language
 
 bp = Blueprint("chat", __name__)
@@ -34,6 +35,7 @@ def chat():
 
 
 @bp.post("/chat")
+@limit("chat")
 def send():
     """Take one message and show the reply."""
     verify(FORM)
