@@ -66,7 +66,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     init_csrf(app)
     load_content(app)
-    app.extensions["lantern_store"] = open_store(app.config["DATABASE_URL"], app.config["REDIS_URL"])
+    app.extensions["lantern_store"] = open_store(
+        app.config["DATABASE_URL"], app.config["REDIS_URL"]
+    )
     init_rate_limits(app)
     register_blueprints(app)
     register_error_pages(app)

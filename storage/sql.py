@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -12,16 +13,18 @@ from urllib.parse import urlparse
 
 from storage.base import Feedback
 
+log = logging.getLogger("lantern.storage")
+
 SCHEMA = (
     """CREATE TABLE IF NOT EXISTS conversations (
-        key TEXT PRIMARY KEY, state TEXT NOT NULL, expires REAL NOT NULL)""",
+        key TEXT PRIMARY KEY, state TEXT NOT NULL, expires {float} NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS replies (
-        key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires REAL NOT NULL)""",
+        key TEXT PRIMARY KEY, reply TEXT NOT NULL, expires {float} NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS feedback (
         id {serial}, kind TEXT NOT NULL, target TEXT NOT NULL, helpful INTEGER,
         comment TEXT NOT NULL, created TEXT NOT NULL)""",
 )
-RETRIES = 3
+RETRIES = 8  # about 5 s of back-off: long enough for a PostgreSQL restart
 
 
 class SQLStore:
@@ -37,7 +40,9 @@ class SQLStore:
         self._local = threading.local()
         serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
         for statement in SCHEMA:
-            self._run(statement.format(serial=serial))
+            # REAL is a 4-byte float in PostgreSQL: too coarse for expiry times.
+            real = "DOUBLE PRECISION" if self.postgres else "REAL"
+            self._run(statement.format(serial=serial, float=real))
 
     # -- connections ------------------------------------------------------------------------
 
@@ -69,7 +74,7 @@ class SQLStore:
                 if not self._is_disconnect(exc) or attempt == RETRIES - 1:
                     raise
                 self._drop()
-                time.sleep(0.2 * (attempt + 1))
+                time.sleep(0.15 * (attempt + 1))
         return None
 
     def _is_disconnect(self, exc: Exception) -> bool:
@@ -85,8 +90,8 @@ class SQLStore:
         if conn is not None:
             try:
                 conn.close()
-            except Exception:  # noqa: BLE001 - the connection is already broken; a new one follows
-                self._local.conn = None
+            except Exception:  # the connection is already broken; a new one follows
+                log.info("closing a broken database connection failed")
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -148,6 +153,9 @@ class SQLStore:
             "replies": self._run("DELETE FROM replies WHERE expires <= ?", (moment,)),
             "feedback": self._run("DELETE FROM feedback WHERE created < ?", (cutoff,)),
         }
+
+    def close(self) -> None:
+        self._drop()
 
     def ping(self) -> bool:
         return self._run("SELECT 1", (), True) == [(1,)]

@@ -57,7 +57,8 @@ class PageLibrary:
     def children(self, lang: str, section: str) -> list[Page]:
         """Return the pages of a section in order, in `lang` where translated, else English."""
         english = [
-            p for (code, _), p in self.pages.items()
+            p
+            for (code, _), p in self.pages.items()
             if code == "en" and p.section == section and not p.is_index
         ]
         found = [self.get(lang, p.path) or p for p in english]
@@ -166,7 +167,9 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
                 if name == "services.yaml":
                     unknown = set(fields) - TRANSLATABLE
                     if unknown:
-                        raise ContentError(path, f"{item_id}.{sorted(unknown)[0]}", "not translatable")
+                        raise ContentError(
+                            path, f"{item_id}.{sorted(unknown)[0]}", "not translatable"
+                        )
             into[lang_dir.name] = data
     # An area's front door is also a listing: give it the area's translated texts.
     for lang, by_area in areas.items():
@@ -186,8 +189,14 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
 def page_documents(pages: PageLibrary) -> list[dict[str, str]]:
     """Describe every page, in every language, for the search index."""
     return [
-        {"id": f"{p.lang}:{p.path}", "url": f"/{p.path}", "title": p.title,
-         "summary": p.summary, "body": p.text, "lang": p.lang}
+        {
+            "id": f"{p.lang}:{p.path}",
+            "url": f"/{p.path}",
+            "title": p.title,
+            "summary": p.summary,
+            "body": p.text,
+            "lang": p.lang,
+        }
         for p in pages.pages.values()
     ]
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import yaml
-
 from flask import Flask, redirect, request
 from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
 
@@ -70,7 +69,7 @@ def lang_url(code: str, path: str | None = None) -> str:
     root = request.environ.get(ROOT_KEY, "")
     prefix = "" if code == DEFAULT else f"/{code}"
     # One leading slash, always: "//host" would be read by browsers as another site.
-    target = "/" + (path if path is not None else request.path).lstrip("/\\")
+    target = "/" + quote((path if path is not None else request.path).lstrip("/\\"), safe="/")
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
     suffix = f"?{urlencode(query)}" if query else ""
     return f"{root}{prefix}{target}{suffix}"
@@ -99,7 +98,8 @@ def init_babel(app: Flask) -> None:
     status = yaml.safe_load(status_file.read_text(encoding="utf-8")) if status_file.exists() else {}
     # A language counts as checked only once a native speaker has reviewed its catalogue.
     app.extensions["lantern_translation_status"] = {
-        code: code == DEFAULT or bool((status.get(code) or {}).get("reviewed")) for code in LANGUAGES
+        code: code == DEFAULT or bool((status.get(code) or {}).get("reviewed"))
+        for code in LANGUAGES
     }
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.before_request(_switch_by_query)

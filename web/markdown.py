@@ -43,4 +43,6 @@ def directives(text: str) -> list[tuple[str, str]]:
 def fill_directives(html: str, card, call) -> str:
     """Replace directives in sanitised HTML with trusted markup from `card(id)` and `call(id)`."""
     html = BLOCK_DIRECTIVE.sub(lambda m: str(card(m.group(1))), html)
-    return DIRECTIVE.sub(lambda m: str((card if m.group(1) == "service" else call)(m.group(2))), html)
+    return DIRECTIVE.sub(
+        lambda m: str((card if m.group(1) == "service" else call)(m.group(2))), html
+    )

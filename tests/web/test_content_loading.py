@@ -25,7 +25,8 @@ def write(tmp_path: Path, text: str) -> Path:
         ("---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: aliens\n---\n", "audience"),
         ("---\ntitle: t\nsummary: s\nupdated: soon\naudience: families\n---\n", "updated"),
         (
-            "---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n---\n[[call:nope]]",
+            "---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n---\n"
+            "[[call:nope]]",
             "services",
         ),
     ],

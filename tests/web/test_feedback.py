@@ -1,8 +1,6 @@
 """Was this page helpful? Stored with the page and the date only."""
 
 import re
-import subprocess
-import sys
 
 import pytest
 

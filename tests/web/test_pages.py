@@ -25,7 +25,7 @@ def test_home_has_the_four_ways_in_and_999(client):
     assert "In danger now?" in html
 
 
-@pytest.mark.parametrize("path", SECTIONS + ("/staying-safe",))
+@pytest.mark.parametrize("path", (*SECTIONS, "/staying-safe"))
 def test_sections_render(client, path):
     check_html(client.get(path))
 
