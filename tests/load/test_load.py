@@ -24,6 +24,14 @@ SECONDS = float(os.environ.get("LANTERN_LOAD_SECONDS", "60"))
 OUT = Path(__file__).resolve().parents[2] / "bench" / "out"
 
 
+def in_own_thread(coroutine):
+    """Run a coroutine in a fresh thread: the browser tests' Playwright loop owns this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _stored_comments(database_url: str) -> set[str]:
     import psycopg
 
@@ -59,7 +67,7 @@ def server(tmp_path_factory):
 def test_two_hundred_visitors_for_a_minute_without_an_error(server):
     """Do 200 people reading, searching, chatting, texting and rating pages all get answers?"""
     instance, database_url = server
-    report = asyncio.run(run_load(instance.port, CLIENTS, SECONDS))
+    report = in_own_thread(run_load(instance.port, CLIENTS, SECONDS))
     _save(
         "load-steady.txt",
         f"Steady load, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
@@ -99,7 +107,7 @@ def test_no_accepted_feedback_is_lost_through_a_crash_and_a_database_restart(ser
         (SECONDS / 4, "SIGKILL one gunicorn worker", kill_a_worker),
         (SECONDS / 2, "restart PostgreSQL", restart_postgres),
     )
-    report = asyncio.run(run_load(instance.port, CLIENTS, SECONDS, faults=faults))
+    report = in_own_thread(run_load(instance.port, CLIENTS, SECONDS, faults=faults))
     _save(
         "load-faults.txt",
         f"Load with faults, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
