@@ -8,7 +8,7 @@ FORBIDDEN = {"flask", "flask_babel", "flask_limiter", "twilio", "werkzeug"}
 
 
 def parse(path: Path) -> ast.AST:
-    """Parse in a fresh thread: greenlets used by the browser tests upset the parser's depth count."""
+    """Parse in a fresh thread: the browser tests' greenlets upset the parser's depth count."""
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:
