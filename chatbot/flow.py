@@ -11,6 +11,7 @@ import yaml
 
 from chatbot.rules import OPERATORS, UNARY, Condition, Route
 from chatbot.text import Matcher, Normaliser, Phrase, compile_phrases
+from directory import DirectoryError
 
 FLOW_FILE = "triage.yaml"
 SAFETY_FILE = "safety.yaml"
@@ -23,14 +24,8 @@ GLOBAL_WORDS = ("menu", "help", "stop")
 REPLIES = ("help", "stop", "after", "footer", "closing")
 
 
-class FlowError(ValueError):
-    """Bad flow data, naming the file and the field."""
-
-    def __init__(self, path: Path | str, field: str, message: str) -> None:
-        self.path = Path(path)
-        self.field = field
-        self.message = message
-        super().__init__(f"{path}: {field}: {message}")
+class FlowError(DirectoryError):
+    """Bad flow data, naming the file and the field (same shape as bad directory data)."""
 
 
 @dataclass(frozen=True)
