@@ -61,3 +61,15 @@ def redis_prefix() -> Iterator[str]:
         if keys:
             client.delete(*keys)
         client.close()
+
+
+def clear_redis(redis_url: str) -> None:
+    """Remove the conversation and rate-limit keys a test run of the app left in Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for pattern in ("lantern:*", "LIMITER*"):
+        keys = list(client.scan_iter(match=pattern, count=1000))
+        if keys:
+            client.delete(*keys)
+    client.close()

@@ -15,7 +15,7 @@ import pytest
 
 from tests.load.visitors import run_load
 from tests.servers import gunicorn
-from tests.services import postgres_database, require_services
+from tests.services import clear_redis, postgres_database, require_services
 
 pytestmark = [pytest.mark.load, pytest.mark.services]
 
@@ -48,7 +48,6 @@ def _save(name: str, text: str) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_services()
-    import redis
 
     redis_url = f"redis://127.0.0.1:6379/{8 + secrets.randbelow(8)}"
     workdir = tmp_path_factory.mktemp("load")
@@ -56,12 +55,7 @@ def server(tmp_path_factory):
         env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "LANTERN_PROXY_HOPS": "1"}
         with gunicorn(workdir, env) as instance:
             yield instance, database_url
-    client = redis.Redis.from_url(redis_url)
-    for pattern in ("lantern:*", "LIMITER*"):
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            client.delete(*keys)
-    client.close()
+    clear_redis(redis_url)
 
 
 def test_two_hundred_visitors_for_a_minute_without_an_error(server):

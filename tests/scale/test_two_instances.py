@@ -12,7 +12,7 @@ from html import unescape
 import pytest
 
 from tests.servers import gunicorn, signed_sms
-from tests.services import postgres_database, require_services
+from tests.services import clear_redis, postgres_database, require_services
 
 pytestmark = pytest.mark.services
 
@@ -57,12 +57,7 @@ def instances(tmp_path_factory):
             if not _has_sms(first.base):
                 pytest.skip("POST /sms is not registered in app.py yet")
             yield first, second, redis.Redis.from_url(redis_url)
-    client = redis.Redis.from_url(redis_url)
-    for pattern in ("lantern:*", "LIMITER*"):
-        keys = list(client.scan_iter(match=pattern, count=1000))
-        if keys:
-            client.delete(*keys)
-    client.close()
+    clear_redis(redis_url)
 
 
 def test_conversation_continues_on_the_other_instance(instances):
