@@ -11,7 +11,7 @@ from pathlib import Path
 from directory.loader import load_directory
 from directory.model import Directory, DirectoryError, Service
 from directory.openreferral import export
-from directory.search import build_index
+from directory.search import NO_TRANSLATIONS, Translations, build_index
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,11 @@ def export_json(directory: Directory, fmt: str = "openreferral") -> str:
     return json.dumps(export(directory), indent=2, ensure_ascii=False) + "\n"
 
 
-def reindex(directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()) -> Path:
+def reindex(
+    directory: Directory,
+    index_dir: Path,
+    pages: Iterable[Mapping[str, str]] = (),
+    translations: Translations = NO_TRANSLATIONS,
+) -> Path:
     """Rebuild the search index from scratch and return its folder."""
-    return build_index(directory, index_dir, pages)
+    return build_index(directory, index_dir, pages, translations)

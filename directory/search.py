@@ -22,14 +22,23 @@ from types import MappingProxyType
 import yaml
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StemmingAnalyzer,
+    StopFilter,
+)
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.support.charset import accent_map
 
 from directory.hours import Schedule, to_london
 from directory.model import AUDIENCES, CATEGORIES, CHANNELS, NATIONAL, Directory, Service
 
 # Bump when the schema or the way documents are built changes, so old indexes count as stale.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 SERVICE, PAGE = "service", "page"
 PAGE_KEYS = ("id", "url", "title", "summary", "body", "lang")
 # The lines shown when nothing matches (DESIGN.md §2: no dead ends).
@@ -57,13 +66,111 @@ QUERY_STOP_WORDS = frozenset({
     "about", "there", "want", "need", "someone", "somebody", "please", "has", "had",
 })  # fmt: skip
 
-_stem = StemmingAnalyzer()
-_plain = RegexTokenizer(r"[\w']+") | LowercaseFilter()
+# Languages read in their own fields (English text lives in name, tags and text), each with the
+# words too common to search for. Whoosh has stemmers for Arabic and Romanian. Polish, Czech and
+# Slovak change a word's ending for every case ("dziecko", "dziecka", "dzieci"), so their words are
+# cut to their first letters, which matches the forms of a word far better than typo tolerance
+# alone (which still applies to every language). Urdu has typo tolerance and synonyms.
+TRANSLATED = ("ur", "ar", "pl", "sk", "cs", "ro")
+STEMMED = frozenset({"ar", "ro"})
+TRUNCATED = frozenset({"pl", "cs", "sk"})
+TRUNCATE_AT = 5
+
+
+def _wordset(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+LANGUAGE_STOP_WORDS: Mapping[str, frozenset[str]] = MappingProxyType({
+    "ur": _wordset(
+        "اور کا کی کے میں سے کو ہے ہیں تھا تھی تھے یہ وہ نے پر بھی کہ ہو جو مجھے میرا میری میرے "
+        "ہم آپ تم کیا کیسے"
+    ),
+    "ar": _wordset(
+        "في من الى إلى على عن و او أو ان أن إن هذا هذه ذلك التي الذي مع كان لا ما هو هي انا أنا "
+        "لي كيف ماذا"
+    ),
+    "pl": _wordset(
+        "a aby ale bo by co czy dla do i ich jak jest jestem jego jej już lub ma mam mi mnie "
+        "mój moja moje na nie o od po przez się są sprawie ta tak te ten to tym w we z za ze że"
+    ),
+    "cs": _wordset(
+        "a aby ale by co do i jak je jeho její jsem jsou k ke mi mě mně můj moje na ne nebo o "
+        "od po pro s se si ta tak ten to v ve z za ze že"
+    ),
+    "sk": _wordset(
+        "a aby ale alebo by čo do i ja je jeho jej k ku ma mi mňa môj moja na nie o od po pre s "
+        "sa si so som sú ta tak ten to v vo z za zo že"
+    ),
+    "ro": _wordset(
+        "a al ale am ar are că ce cu de din e este eu în la mai mă mi nu o pe pentru sau se să "
+        "și sunt un una unei unui"
+    ),
+})  # fmt: skip
+# Letters folded for matching: accents (so "zgloszenie" finds "zgłoszenie"), and the Arabic and
+# Urdu forms of the same letter that either keyboard may type, and short vowel marks.
+FOLD: dict[int, str] = {  # a dict: the index pickles its analyzers
+    **accent_map,
+    **{ord(c): "ا" for c in "أإآٱ"},
+    **{ord(c): "ي" for c in "یى"},
+    ord("ک"): "ك",
+    **{ord(c): "ه" for c in "ہھۂ"},
+    ord("ۓ"): "ے",
+    **{code: "" for code in (*range(0x064B, 0x0660), 0x0670, 0x0640)},
+}  # fmt: skip
+
+
+def _fold(text: str) -> str:
+    return text.translate(FOLD)
+
+
+def english_analyzer() -> Analyzer:
+    """Return the analyzer of the English fields: stop words out, stemmed, accents folded."""
+    return StemmingAnalyzer() | CharsetFilter(FOLD)
+
+
+def language_analyzer(lang: str) -> Analyzer:
+    """Return the analyzer of one translated language's fields."""
+    # Folding comes first, at indexing and in queries alike, so that a word typed without its
+    # accents is stemmed the same way as the word in the text.
+    stop = frozenset(_fold(word) for word in LANGUAGE_STOP_WORDS.get(lang, ()))
+    chain = (
+        RegexTokenizer(r"\w+")
+        | LowercaseFilter()
+        | CharsetFilter(FOLD)
+        | StopFilter(stoplist=stop, minsize=1)
+    )
+    if lang in STEMMED:
+        return chain | StemFilter(lang=lang)
+    if lang in TRUNCATED:
+        return chain | StemFilter(stemfn=truncate)
+    return chain
+
+
+def truncate(word: str) -> str:
+    """Return a word's first letters, the stem used for Polish, Czech and Slovak."""
+    return word[:TRUNCATE_AT]
+
+
+def language_fields(lang: str) -> dict[str, float]:
+    """Return one translated language's fields and their boosts, as BOOSTS for English."""
+    return {f"{name}_{lang}": boost for name, boost in BOOSTS.items()}
+
+
+_stem = english_analyzer()
+_plain = RegexTokenizer(r"[\w']+") | LowercaseFilter() | CharsetFilter(FOLD)
+_local = {lang: language_analyzer(lang) for lang in TRANSLATED}
 
 
 def _schema() -> Schema:
-    stemmed = StemmingAnalyzer()
+    stemmed = english_analyzer()
+    translated = {
+        name: TEXT(analyzer=language_analyzer(lang))
+        for lang in TRANSLATED
+        for name in language_fields(lang)
+    }
     return Schema(
+        **translated,
         id=ID(stored=True, unique=True),
         kind=ID(stored=True),
         lang=ID(stored=True),
@@ -77,7 +184,9 @@ def _schema() -> Schema:
         tags=TEXT(analyzer=stemmed),
         text=TEXT(analyzer=stemmed),
         # Unstemmed words for typo matching: "missin" is one edit from "missing".
-        fuzzy=TEXT(analyzer=RegexTokenizer(r"\w+") | LowercaseFilter(), phrase=False),
+        fuzzy=TEXT(
+            analyzer=RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(FOLD), phrase=False
+        ),
         audience=KEYWORD(commas=True),
         category=KEYWORD(commas=True),
         area=KEYWORD(commas=True),
@@ -116,6 +225,29 @@ def index_documents(pages: Iterable[Mapping[str, str]]) -> tuple[PageDocument, .
             raise SearchError(f"page {page.get('id', '?')!r}: missing {', '.join(missing)}")
         documents.append(PageDocument(**{key: page[key] for key in PAGE_KEYS}))
     return tuple(documents)
+
+
+@dataclass(frozen=True)
+class ListingText:
+    """A listing's reader-facing text in one other language."""
+
+    name: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Translations:
+    """What the index holds beside the English: listing text and category names per language."""
+
+    listings: Mapping[str, Mapping[str, ListingText]] = field(default_factory=dict)
+    categories: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+    def languages(self) -> list[str]:
+        """Return the translated languages this holds something for, in TRANSLATED order."""
+        return [lang for lang in TRANSLATED if lang in self.listings or lang in self.categories]
+
+
+NO_TRANSLATIONS = Translations()
 
 
 @dataclass(frozen=True)
@@ -222,7 +354,11 @@ def _stems(text: str) -> list[str]:
     return [t.text for t in _stem(text)]
 
 
-def _service_document(service: Service) -> dict[str, object]:
+def _analyse(analyzer: Analyzer, text: str) -> list[str]:
+    return [t.text for t in analyzer(text)]
+
+
+def _service_document(service: Service, translations: Translations) -> dict[str, object]:
     categories = " ".join(f"{c.replace('-', ' ')} {CATEGORIES[c]}" for c in service.categories)
     description = " ".join(
         (service.description, service.what_happens, service.organisation, service.alert)
@@ -248,7 +384,20 @@ def _service_document(service: Service) -> dict[str, object]:
         "free": service.free,
         "always_open": service.always_open,
         "hours": hours_key(service),
+        **_translated_fields(service, translations),
     }
+
+
+def _translated_fields(service: Service, translations: Translations) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for lang in translations.languages():
+        listing = translations.listings.get(lang, {}).get(service.id, ListingText())
+        labels = translations.categories.get(lang, {})
+        name, tags, text = language_fields(lang)
+        fields[name] = listing.name
+        fields[tags] = " ".join(labels.get(c, "") for c in service.categories)
+        fields[text] = listing.text
+    return {key: value for key, value in fields.items() if value.strip()}
 
 
 def _live_schedules(service: Service) -> tuple[Schedule, ...]:
@@ -264,6 +413,15 @@ def hours_key(service: Service) -> str:
 
 
 def _page_document(page: PageDocument) -> dict[str, object]:
+    words: dict[str, str] = {
+        "name": page.title,
+        "tags": "",
+        "text": f"{page.summary} {page.body}",
+        "fuzzy": f"{page.title} {page.summary}",
+    }
+    if page.lang in TRANSLATED:  # read in the page's own language, not stemmed as English
+        name, _, text = language_fields(page.lang)
+        words = {name: page.title, text: words["text"]}
     return {
         "id": f"page:{page.lang}:{page.id}",
         "kind": PAGE,
@@ -272,10 +430,7 @@ def _page_document(page: PageDocument) -> dict[str, object]:
         "title": page.title,
         "summary": page.summary,
         "sort_name": page.title.lower(),
-        "name": page.title,
-        "tags": "",
-        "text": f"{page.summary} {page.body}",
-        "fuzzy": f"{page.title} {page.summary}",
+        **words,
         "audience": "",
         "category": "",
         "area": "",
@@ -287,8 +442,10 @@ def _page_document(page: PageDocument) -> dict[str, object]:
     }
 
 
-def _documents(directory: Directory, pages: Sequence[PageDocument]) -> list[dict[str, object]]:
-    docs = [_service_document(s) for s in directory.services.values()]
+def _documents(
+    directory: Directory, pages: Sequence[PageDocument], translations: Translations
+) -> list[dict[str, object]]:
+    docs = [_service_document(s, translations) for s in directory.services.values()]
     docs.extend(_page_document(p) for p in pages)
     return docs
 
@@ -336,10 +493,13 @@ def _remove_others(index_dir: Path, keep: str, older_than: float = 0.0) -> None:
 
 
 def build_index(
-    directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()
+    directory: Directory,
+    index_dir: Path,
+    pages: Iterable[Mapping[str, str]] = (),
+    translations: Translations = NO_TRANSLATIONS,
 ) -> Path:
     """Build the index from scratch (the reindex command) and return its folder."""
-    documents = _documents(directory, index_documents(pages))
+    documents = _documents(directory, index_documents(pages), translations)
     index_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(documents)
     with _locked(index_dir):
@@ -355,10 +515,13 @@ def build_index(
 
 
 def ensure_index(
-    directory: Directory, index_dir: Path, pages: Iterable[Mapping[str, str]] = ()
+    directory: Directory,
+    index_dir: Path,
+    pages: Iterable[Mapping[str, str]] = (),
+    translations: Translations = NO_TRANSLATIONS,
 ) -> tuple[Path, bool]:
     """Build the index if it is missing or stale; return its folder and whether it was built."""
-    documents = _documents(directory, index_documents(pages))
+    documents = _documents(directory, index_documents(pages), translations)
     index_dir.mkdir(parents=True, exist_ok=True)
     key = fingerprint(documents)
     target = index_dir / key
@@ -378,13 +541,14 @@ def open_index(
     index_dir: Path,
     pages: Iterable[Mapping[str, str]] = (),
     synonyms: Mapping[str, tuple[str, ...]] | Path | None = None,
+    translations: Translations = NO_TRANSLATIONS,
 ) -> SearchIndex:
     """Open the index read-only, building it first if it is missing or stale."""
     pages = tuple(pages)
-    folder, _ = ensure_index(directory, index_dir, pages)
+    folder, _ = ensure_index(directory, index_dir, pages, translations)
     if isinstance(synonyms, Path):
         synonyms = load_synonyms(synonyms)
-    return SearchIndex(directory, folder, synonyms or {})
+    return SearchIndex(directory, folder, synonyms or {}, translations)
 
 
 @dataclass(frozen=True)
@@ -404,11 +568,21 @@ class SearchIndex:
     directory: Directory
     folder: Path
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    translations: Translations = NO_TRANSLATIONS
 
     def __post_init__(self) -> None:
         self._index = whoosh_index.open_dir(str(self.folder), readonly=True)
         self._local = threading.local()
         self._phrases = sorted((k for k in self.synonyms if " " in k), key=len, reverse=True)
+        # Synonyms found by a word's stem in the reader's language too: "الاعتداء" by "اعتداء".
+        self._local_synonyms: dict[str, dict[str, tuple[str, ...]]] = {}
+        for lang, analyzer in _local.items():
+            table: dict[str, tuple[str, ...]] = {}
+            for key, values in self.synonyms.items():
+                stems = _analyse(analyzer, key)
+                if len(stems) == 1:
+                    table[stems[0]] = tuple(dict.fromkeys((*table.get(stems[0], ()), *values)))
+            self._local_synonyms[lang] = table
         self._vocabulary = self._category_vocabulary()
         self._filter_cache: dict[tuple[Filters, bool, str], tuple[object, object]] = {}
         self._common_cache: dict[str, set[int]] = {}
@@ -442,7 +616,7 @@ class SearchIndex:
 
     # Query building
 
-    def _groups(self, text: str) -> list[list[str]]:
+    def _groups(self, text: str, lang: str = "en") -> list[list[str]]:
         """Split a query into word groups; a group is a word or phrase plus its synonyms."""
         # Phrases first, before stop words go: "when i was a kid" is mostly stop words.
         words = " ".join(_words(text))
@@ -451,6 +625,7 @@ class SearchIndex:
             if f" {phrase} " in f" {words} ":
                 groups.append([phrase, *self.synonyms[phrase]])
                 words = f" {words} ".replace(f" {phrase} ", " ").strip()
+        local = _local.get(lang)
         for word in words.split():
             if word in QUERY_STOP_WORDS:
                 continue
@@ -458,86 +633,113 @@ class SearchIndex:
             expansions = self.synonyms.get(word, ()) or (
                 self.synonyms.get(stems[0], ()) if stems else ()
             )
-            if stems or expansions:
+            # In another language, its own stop words go too ("w", "و", "في").
+            meaningful = bool(stems)
+            if local is not None:
+                own = _analyse(local, word)
+                meaningful = bool(own)
+                if own and not expansions:
+                    expansions = self._local_synonyms[lang].get(own[0], ())
+            if meaningful or expansions:
                 groups.append([word, *expansions])
         return groups
 
+    def _terms(self, word: str, lang: str, reader) -> tuple[list[wq.Query], int]:
+        """Return the term queries for one word in English and the reader's language."""
+        found: list[tuple[str, str, float]] = []
+        for stem in _stems(word)[:1]:
+            found += [(f, stem, boost) for f, boost in BOOSTS.items()]
+        if lang in _local:
+            for token in _analyse(_local[lang], word)[:1]:
+                found += [(f, token, boost) for f, boost in language_fields(lang).items()]
+        # Only fields that hold the word: empty branches still cost time on every match.
+        counted = [(f, text, boost, reader.doc_frequency(f, text)) for f, text, boost in found]
+        terms = [wq.Term(f, text, boost=boost) for f, text, boost, n in counted if n]
+        return terms, max((n for *_, n in counted), default=0)
+
     def _word_query(
-        self, word: str, reader, cutoff: float, *, typos: bool
+        self, word: str, reader, cutoff: float, *, typos: bool, lang: str = "en"
     ) -> tuple[wq.Query | None, int]:
         """Return the query for one word or phrase and how many documents it can match."""
-        stems = _stems(word)
-        if not stems:
+        local = _local.get(lang)
+        words = [w for w in _words(word) if _stems(w) or (local is not None and _analyse(local, w))]
+        if not words:
             return None, 0
-        if len(stems) > 1:  # a phrase such as "children's services": all its words
-            parts = [self._word_query(stem, reader, cutoff, typos=False) for stem in stems]
+        if len(words) > 1:  # a phrase such as "children's services": all its words
+            parts = [self._word_query(w, reader, cutoff, typos=False, lang=lang) for w in words]
             if any(q is None for q, _ in parts):
                 return None, 0
             return wq.And([q for q, _ in parts]), min(df for _, df in parts)
-        stem = stems[0]
-        # Only fields that hold the word: empty branches still cost time on every match.
-        counts = {f: reader.doc_frequency(f, stem) for f in BOOSTS}
-        terms: list[wq.Query] = [wq.Term(f, stem, boost=BOOSTS[f]) for f, n in counts.items() if n]
+        terms, count = self._terms(words[0], lang, reader)
         if not terms and typos:
             # An unknown word is probably a typo: use the indexed words one or two edits away.
-            corrected = self._corrections(word, reader)
+            corrected = self._corrections(words[0], reader, lang)
             if corrected:
                 count = max(reader.doc_frequency(t.fieldname, t.text) for t in corrected)
                 return wq.Or(corrected, boost=FUZZY_BOOST), count
         if not terms:
             return None, 0
-        return (terms[0] if len(terms) == 1 else wq.Or(terms)), max(counts.values())
+        return (terms[0] if len(terms) == 1 else wq.Or(terms)), count
 
     def _typo_table(self) -> dict[str, list[tuple[str, str]]]:
         """Map each word with one letter deleted to the indexed words it came from."""
         # Symmetric deletes (as in SymSpell): a typo and the word it was meant to be meet when
         # one letter is dropped from either, which finds them without scanning the vocabulary.
+        # Each word is kept with where it came from: "fuzzy", "stem" (English) or a language.
         table: dict[str, list[tuple[str, str]]] = defaultdict(list)
         reader = self._searcher().reader()
-        for fieldname in ("fuzzy", "name", "tags", "text"):
+        sources = [("fuzzy", "fuzzy"), *((f, "stem") for f in BOOSTS)]
+        sources += [(f, lang) for lang in TRANSLATED for f in language_fields(lang)]
+        indexed = set(reader.indexed_field_names())
+        for fieldname, kind in sources:
+            if fieldname not in indexed:
+                continue
             for raw in reader.lexicon(fieldname):
                 word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
                 if len(word) < MIN_TYPO_LENGTH - 1 or not word.isalpha():
                     continue
-                entry = ("fuzzy" if fieldname == "fuzzy" else "stem", word)
+                entry = (kind, word)
                 for variant in {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}:
                     if entry not in table[variant]:
                         table[variant].append(entry)
         return dict(table)
 
-    def _corrections(self, word: str, reader) -> list[wq.Query]:
+    def _corrections(self, word: str, reader, lang: str = "en") -> list[wq.Query]:
         """Return queries for the indexed words closest to a misspelt one."""
-        plain = _words(word)
-        if len(plain) != 1 or len(plain[0]) < MIN_TYPO_LENGTH:
+        if len(word) < MIN_TYPO_LENGTH:
             return []
+        # The misspelt word as each kind of field would have indexed it.
+        forms = {"fuzzy": word, "stem": (_stems(word) or [word])[0]}
+        if lang in _local:
+            forms[lang] = (_analyse(_local[lang], word) or [word])[0]
         candidates: set[tuple[str, str]] = set()
-        for text in {plain[0], *_stems(plain[0])}:
+        for text in set(forms.values()):
             for variant in {text, *(text[:i] + text[i + 1 :] for i in range(len(text)))}:
-                candidates.update(self._typos.get(variant, ()))
-        close = sorted(
-            (_distance(plain[0] if kind == "fuzzy" else _stems(plain[0])[0], found), kind, found)
-            for kind, found in candidates
-        )
+                candidates.update(e for e in self._typos.get(variant, ()) if e[0] in forms)
+        close = sorted((_distance(forms[kind], found), kind, found) for kind, found in candidates)
         queries: list[wq.Query] = []
         for distance, kind, found in close[:MAX_CORRECTIONS]:
             if distance > 2:
                 break
             if kind == "fuzzy":
                 queries.append(wq.Term("fuzzy", found))
-            else:
-                queries.extend(
-                    wq.Term(f, found, boost=b)
-                    for f, b in BOOSTS.items()
-                    if reader.doc_frequency(f, found)
-                )
+                continue
+            fields = BOOSTS if kind == "stem" else language_fields(kind)
+            queries.extend(
+                wq.Term(f, found, boost=b)
+                for f, b in fields.items()
+                if reader.doc_frequency(f, found)
+            )
         return queries
 
-    def _group_query(self, group: list[str], reader, cutoff: float) -> tuple[wq.Query | None, int]:
+    def _group_query(
+        self, group: list[str], reader, cutoff: float, lang: str
+    ) -> tuple[wq.Query | None, int]:
         first, *others = group
-        query, count = self._word_query(first, reader, cutoff, typos=True)
+        query, count = self._word_query(first, reader, cutoff, typos=True, lang=lang)
         parts = [query] if query is not None else []
         for other in others:
-            sub, sub_count = self._word_query(other, reader, cutoff, typos=False)
+            sub, sub_count = self._word_query(other, reader, cutoff, typos=False, lang=lang)
             # A synonym found in most listings adds time and no precision.
             if sub is not None and sub_count <= cutoff:
                 parts.append(wq.Or([sub], boost=SYNONYM_BOOST))
@@ -546,10 +748,10 @@ class SearchIndex:
             return None, 0
         return (parts[0] if len(parts) == 1 else wq.Or(parts)), count
 
-    def _plan(self, groups: list[list[str]], reader) -> _Plan:
+    def _plan(self, groups: list[list[str]], reader, lang: str = "en") -> _Plan:
         """Decide how to run a query: scored by Whoosh, or as sets when every word is common."""
         cutoff = max(COMMON_MIN_DOCS, COMMON_SHARE * reader.doc_count())
-        built = [self._group_query(g, reader, cutoff) for g in groups]
+        built = [self._group_query(g, reader, cutoff, lang) for g in groups]
         found = sorted(((n, q) for q, n in built if q is not None), key=lambda item: item[0])
         if not found:
             return _Plan(None, None)
@@ -659,7 +861,7 @@ class SearchIndex:
         if filters.open_now and now is None:
             raise SearchError("the open-now filter needs the current time")
         page, per_page = max(1, page), max(1, min(per_page, 100))
-        groups = self._groups(text)
+        groups = self._groups(text, lang)
         searcher = self._searcher()
         allow, mask = self._restriction(filters, lang)
         if not pages and allow is None:
@@ -675,7 +877,7 @@ class SearchIndex:
                 wq.Every(), filter=services, limit=page * per_page, sortedby="sort_name"
             )
         else:
-            plan = self._plan(groups, searcher.reader())
+            plan = self._plan(groups, searcher.reader(), lang)
             results = None
             if plan.common is not None:
                 docs, broadened = self._search_sets(plan, allow, mask)

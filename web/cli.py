@@ -44,6 +44,7 @@ def directory_reindex():
         content().directory,
         Path(current_app.config["LANTERN_INDEX_DIR"]),
         page_documents(content().pages),
+        content().search.translations,
     )
     click.echo(f"index rebuilt in {folder}")
 

@@ -186,6 +186,47 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
     return services, areas
 
 
+def _strings(value: object) -> list[str]:
+    """Return every string inside a translated listing's fields, in order."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def search_translations(services_i18n: dict, translations_dir: Path):
+    """Gather what the search index reads in each language: listing text and category names.
+
+    Category names come from the interface catalogues, where the directory's English labels are
+    the message ids; a label left untranslated is not indexed a second time.
+    """
+    from babel.support import Translations as Catalogue
+
+    from directory.model import CATEGORIES
+    from directory.search import TRANSLATED, ListingText, Translations
+
+    listings = {
+        lang: {
+            service_id: ListingText(
+                name=fields.get("name") or "",
+                text=" ".join(_strings({k: v for k, v in fields.items() if k != "name"})),
+            )
+            for service_id, fields in by_service.items()
+        }
+        for lang, by_service in services_i18n.items()
+        if lang in TRANSLATED
+    }
+    categories = {}
+    for lang in TRANSLATED:
+        catalogue = Catalogue.load(str(translations_dir), [lang])
+        labels = {c: catalogue.gettext(label) for c, label in CATEGORIES.items()}
+        categories[lang] = {c: text for c, text in labels.items() if text != CATEGORIES[c]}
+    return Translations(listings=listings, categories=categories)
+
+
 def page_documents(pages: PageLibrary) -> list[dict[str, str]]:
     """Describe every page, in every language, for the search index."""
     return [
@@ -220,14 +261,20 @@ def load_content(app: Flask) -> None:
     many apps; rendering every page's Markdown again for each would cost seconds).
     """
     root = Path(app.config["LANTERN_CONTENT_DIR"])
-    key = (str(root.resolve()), app.config["LANTERN_INDEX_DIR"], _signature(root))
+    catalogues = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+    key = (
+        str(root.resolve()),
+        app.config["LANTERN_INDEX_DIR"],
+        _signature(root),
+        _signature(catalogues),
+    )
     if key not in _LOADED:
         _LOADED.clear()
-        _LOADED[key] = _load(root, Path(app.config["LANTERN_INDEX_DIR"]))
+        _LOADED[key] = _load(root, Path(app.config["LANTERN_INDEX_DIR"]), catalogues)
     app.extensions["lantern"] = _LOADED[key]
 
 
-def _load(root: Path, index_dir: Path) -> Content:
+def _load(root: Path, index_dir: Path, catalogues: Path) -> Content:
     from directory import load_directory
     from directory.search import open_index
 
@@ -246,6 +293,7 @@ def _load(root: Path, index_dir: Path) -> Content:
         index_dir,
         page_documents(pages),
         synonyms=root / "search" / "synonyms.yaml",
+        translations=search_translations(services_i18n, catalogues),
     )
     return Content(
         directory=directory,

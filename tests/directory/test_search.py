@@ -9,7 +9,9 @@ import pytest
 from directory import load_directory
 from directory.search import (
     Filters,
+    ListingText,
     SearchError,
+    Translations,
     build_index,
     ensure_index,
     index_documents,
@@ -238,3 +240,26 @@ def test_page_documents_need_every_key():
     """Is a page missing its body refused with the page named?"""
     with pytest.raises(SearchError, match=r"'x'.*body"):
         index_documents([{"id": "x", "url": "/x", "title": "X", "summary": "", "lang": "en"}])
+
+
+def test_translations_are_indexed_in_their_own_language(shipped, tmp_path):
+    """Are a listing's translated text and category names found, in that language only?"""
+    translations = Translations(
+        listings={"pl": {"samaritans": ListingText(text="Wsparcie zzkryzys przez całą dobę.")}},
+        categories={"ro": {"counselling": "Consiliere zzsfat"}},
+    )
+    with open_index(shipped, tmp_path, PAGES, translations=translations) as index:
+        assert ids(index.search("zzkryzys", lang="pl")) == ["samaritans"]
+        assert ids(index.search("zzkryzysy", lang="pl")) == ["samaritans"]  # a Polish ending
+        assert index.search("zzkryzys", lang="cs").empty
+        counselling = {s.id for s in shipped.services.values() if "counselling" in s.categories}
+        assert set(ids(index.search("zzsfat", lang="ro", per_page=100))) == counselling
+        assert index.search("zzsfat", lang="en").empty
+
+
+def test_changed_translations_make_the_index_stale(shipped, tmp_path):
+    """Does a changed translation build a new index rather than reuse the old one?"""
+    first, _ = ensure_index(shipped, tmp_path)
+    changed = Translations(listings={"ur": {"childline": ListingText(text="نیا متن")}})
+    second, built = ensure_index(shipped, tmp_path, translations=changed)
+    assert built and second != first
