@@ -32,6 +32,7 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
+        "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "2048")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -51,6 +52,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from web.errors import register_error_pages
     from web.limits import init_rate_limits
     from web.locale import init_babel
+    from web.pagecache import init_page_cache
     from web.security import register_security_headers
 
     app = Flask(
@@ -62,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(overrides or {})
     ensure_secrets(app)
 
+    init_page_cache(app)  # first, so that it sits inside the language prefix and proxy fix
     init_babel(app)
     register_security_headers(app)
     init_csrf(app)

@@ -15,6 +15,7 @@ from directory.search import Filters
 from web.content import content
 from web.limits import limit
 from web.locale import babel_locale, current_language
+from web.pagecache import cached_page
 from web.pages import now
 
 bp = Blueprint("directory", __name__)
@@ -119,6 +120,7 @@ def directory_labels() -> dict[str, Mapping[str, str]]:
 
 @bp.get("/services")
 @limit("search")
+@cached_page
 def search():
     query = request.args.get("q", "").strip()[:MAX_QUERY]
     filters, place = _filters()
@@ -144,6 +146,7 @@ def search():
 
 
 @bp.get("/services/<service_id>")
+@cached_page
 def listing(service_id: str):
     directory = content().directory
     service = directory.services.get(service_id)

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from web.content import Page, content
 from web.locale import DEFAULT, current_language
 from web.markdown import fill_directives
+from web.pagecache import cached_page
 
 bp = Blueprint("pages", __name__)
 
@@ -109,11 +110,13 @@ def _globals(state):
 
 
 @bp.get("/")
+@cached_page
 def home():
     return render_template("pages/home.html")
 
 
 @bp.get("/<path:page_path>")
+@cached_page
 def page(page_path: str):
     library = content().pages
     lang = current_language()

@@ -14,6 +14,7 @@ from chatbot.channels.common import IDLE_SECONDS, log_reply, now, run, store
 from web.csrf import verify
 from web.limits import limit
 from web.locale import current_language
+from web.pagecache import cached_page
 
 bp = Blueprint("chat", __name__)
 FORM = "chat"
@@ -26,6 +27,7 @@ def _key(cid: str) -> str:
 
 
 @bp.get("/chat")
+@cached_page
 def chat():
     """Show the conversation where it stands, or its first question."""
     cid = session.get("cid")

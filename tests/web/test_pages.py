@@ -2,6 +2,7 @@
 
 import pytest
 
+from app import create_app
 from tests.helpers import check_html, parse
 
 SECTIONS = ("/young-people", "/families", "/adult-survivors", "/professionals")
@@ -34,8 +35,8 @@ def test_title_is_neutral(client, app):
     """Does the browser tab show only the configured site name?"""
     for path in ("/", "/young-people", "/no-such-page"):
         assert parse(client.get(path).get_data(as_text=True)).title == "Lantern"
-    app.config["LANTERN_SITE_NAME"] = "Weather notes"
-    assert parse(client.get("/").get_data(as_text=True)).title == "Weather notes"
+    renamed = create_app({**app.config, "LANTERN_SITE_NAME": "Weather notes"})
+    assert parse(renamed.test_client().get("/").get_data(as_text=True)).title == "Weather notes"
 
 
 def test_exit_link_on_every_page(client):

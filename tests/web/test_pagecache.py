@@ -1,0 +1,148 @@
+"""The whole-page cache: pages rendered once a minute, each response with its own nonce."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import make_response, template_rendered
+
+from web.pagecache import PageCache, cached_page
+
+NONCE = re.compile(r'nonce="([^"]+)"')
+TEN_AM = datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock(app):
+    moment = {"now": TEN_AM}
+    app.config["LANTERN_NOW"] = lambda: moment["now"]
+    return moment
+
+
+@pytest.fixture
+def renders(app):
+    seen: list[str] = []
+
+    def record(sender, template, context, **extra):
+        seen.append(template.name)
+
+    template_rendered.connect(record, app)
+    yield seen
+    template_rendered.disconnect(record, app)
+
+
+def nonces(response) -> set[str]:
+    found = set(NONCE.findall(response.get_data(as_text=True)))
+    policy = response.headers["Content-Security-Policy"]
+    assert all(f"'nonce-{n}'" in policy for n in found)
+    return found
+
+
+def test_the_app_is_served_through_the_cache(app):
+    """Is the cache in place, inside the language prefix, with its configured size?"""
+    layer = app.wsgi_app
+    while not isinstance(layer, PageCache):
+        layer = layer.wsgi_app
+    assert layer.size == app.config["LANTERN_PAGE_CACHE"]
+
+
+def test_a_page_is_rendered_once_a_minute(client, clock, renders):
+    """Is a second visit within the minute served without rendering, and the next minute not?"""
+    first = client.get("/families")
+    count = len(renders)
+    assert count and first.status_code == 200
+    second = client.get("/families")
+    assert len(renders) == count
+    assert second.status_code == 200
+    assert NONCE.sub("", first.get_data(as_text=True)) == NONCE.sub(
+        "", second.get_data(as_text=True)
+    )
+    clock["now"] += timedelta(minutes=1)
+    client.get("/families")
+    assert len(renders) == 2 * count
+
+
+def test_each_response_has_its_own_nonce(client, clock):
+    """Does a page from the cache carry a new nonce, matching its security policy?"""
+    seen = [nonces(client.get("/")) for _ in range(3)]
+    assert all(len(found) == 1 for found in seen)
+    assert len(set.union(*seen)) == 3
+    assert all(len(n) == 22 for found in seen for n in found)
+
+
+def test_languages_are_kept_apart(client, clock):
+    """Is each language's page kept on its own?"""
+    client.get("/")
+    polish = client.get("/pl/")
+    assert 'lang="pl"' in polish.get_data(as_text=True)
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "cookie"),
+    [
+        ("/families?feedback=thanks", None),  # a query string
+        ("/families", "abc"),  # a session
+    ],
+)
+def test_personal_requests_are_rendered(client, clock, renders, path, cookie):
+    """Are requests with a query string or a session cookie always rendered afresh?"""
+    if cookie:
+        client.set_cookie("s", cookie)
+    client.get(path)
+    count = len(renders)
+    client.get(path)
+    assert len(renders) == 2 * count
+
+
+def test_errors_are_not_kept(client, clock, renders):
+    """Is a 404 rendered each time?"""
+    client.get("/no-such-page")
+    count = len(renders)
+    client.get("/no-such-page")
+    assert count and len(renders) == 2 * count
+
+
+def test_pages_that_set_a_cookie_are_not_kept(app, clock):
+    """Is a page whose response sets a cookie rendered for each request?"""
+    calls = []
+
+    @app.get("/sets-a-cookie")
+    @cached_page
+    def sets_a_cookie():
+        calls.append(1)
+        response = make_response("a page")
+        response.set_cookie("t", "1")
+        return response
+
+    client = app.test_client()
+    assert [client.get("/sets-a-cookie").status_code for _ in range(2)] == [200, 200]
+    assert len(calls) == 2
+
+
+def test_feedback_form_from_a_kept_page_is_accepted(app, client, clock):
+    """Does the form token in a page served from the cache still work?"""
+    app.config["RATELIMIT_ENABLED"] = False
+    client.get("/families")
+    html = client.get("/families").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    response = client.post(
+        "/feedback",
+        data={"csrf_token": token, "kind": "page", "target": "families", "helpful": "yes"},
+    )
+    assert response.status_code < 400
+    assert len(app.extensions["lantern_store"].list_feedback()) == 1
+
+
+def test_size_zero_turns_the_cache_off(app):
+    """Does LANTERN_PAGE_CACHE=0 leave the app without the cache?"""
+    from app import create_app
+
+    plain = create_app({**app.config, "LANTERN_PAGE_CACHE": 0})
+    layer, found = plain.wsgi_app, False
+    while hasattr(layer, "wsgi_app"):
+        found = found or isinstance(layer, PageCache)
+        layer = layer.wsgi_app
+    assert not found

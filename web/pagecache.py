@@ -1,0 +1,125 @@
+"""A whole-page cache for the pages everyone sees alike: rendered once a minute per worker.
+
+Rendering a page costs about a millisecond of templates; a campaign sends thousands of people to
+the same few pages. A page is kept when its view opts in with `@cached_page`, the request is a GET
+without a query string or a session cookie, and the response is a 200 that sets no cookie. It is
+served again until the minute turns (contact cards say which line is open now), with a fresh
+script nonce written into the page and its Content-Security-Policy, so each response still
+carries its own.
+
+What is kept is the site's public pages only: nothing a person typed, nothing from a session.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, request
+
+CACHEABLE = "lantern.cacheable"
+NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
+
+
+@dataclass(frozen=True)
+class Entry:
+    minute: int
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    nonce: str
+
+
+def cached_page(view: Callable) -> Callable:
+    """Mark a view's page as the same for everyone who asks within a minute."""
+
+    @wraps(view)
+    def marked(*args, **kwargs):
+        request.environ[CACHEABLE] = True
+        return view(*args, **kwargs)
+
+    return marked
+
+
+class PageCache:
+    """WSGI middleware keeping the pages `@cached_page` views render, per worker process."""
+
+    def __init__(self, wsgi_app, app: Flask, size: int):
+        self.wsgi_app = wsgi_app
+        self.app = app
+        self.size = size
+        self.cookie = f"{app.config['SESSION_COOKIE_NAME']}="
+        self.entries: dict[tuple[str, str], Entry] = {}
+        self.lock = threading.Lock()
+
+    def minute(self) -> int:
+        frozen = self.app.config.get("LANTERN_NOW")
+        return int((frozen().timestamp() if callable(frozen) else time.time()) // 60)
+
+    def __call__(self, environ, start_response):
+        if (
+            environ.get("REQUEST_METHOD") != "GET"
+            or environ.get("QUERY_STRING")
+            or self.cookie in environ.get("HTTP_COOKIE", "")
+        ):
+            return self.wsgi_app(environ, start_response)
+        key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
+        minute = self.minute()
+        entry = self.entries.get(key)
+        if entry is not None and entry.minute == minute:
+            return self.serve(entry, start_response)
+        captured: list = []
+
+        def capture(status, headers, exc_info=None):
+            captured[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, capture)
+        if not environ.get(CACHEABLE) or not captured or not captured[0].startswith("200 "):
+            return body
+        status, headers = captured
+        if any(name.lower() == "set-cookie" for name, _ in headers):
+            return body
+        policy = dict(headers).get("Content-Security-Policy", "")
+        found = NONCE.search(policy)
+        nonce = found.group(1) if found else ""
+        data = _read(body)
+        self.store(key, Entry(minute, status, tuple(headers), data, nonce))
+        return [data]
+
+    def store(self, key: tuple[str, str], entry: Entry) -> None:
+        with self.lock:
+            if key not in self.entries and len(self.entries) >= self.size:
+                self.entries.pop(next(iter(self.entries)))  # the oldest page kept
+            self.entries[key] = entry
+
+    def serve(self, entry: Entry, start_response) -> list[bytes]:
+        if not entry.nonce:
+            start_response(entry.status, list(entry.headers))
+            return [entry.body]
+        nonce = secrets.token_urlsafe(16)  # the same length as the one it replaces
+        old = entry.nonce
+        headers = [(name, value.replace(old, nonce)) for name, value in entry.headers]
+        start_response(entry.status, headers)
+        return [entry.body.replace(old.encode(), nonce.encode())]
+
+
+def _read(body: Iterable[bytes]) -> bytes:
+    try:
+        return b"".join(body)
+    finally:
+        close = getattr(body, "close", None)
+        if close is not None:
+            close()
+
+
+def init_page_cache(app: Flask) -> None:
+    """Put the cache in front of the app (inside the language prefix); size 0 turns it off."""
+    size = int(app.config["LANTERN_PAGE_CACHE"])
+    if size > 0:
+        app.wsgi_app = PageCache(app.wsgi_app, app, size)
