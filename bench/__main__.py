@@ -250,12 +250,17 @@ def throughput(
     with gunicorn(workdir / "hello", env, app="bench.apps:hello()", health="/") as hello:
         results.append(("hello world", run(hello.port, itertools.repeat(_get("/")))))
     with gunicorn(workdir / "lantern", env, app=LANTERN_APP) as lantern:
-        results.append(("pages", run(lantern.port, itertools.cycle([_get(p) for p in pages]))))
+        page_requests = [_get(p) for p in pages]
+        results.append(("pages", run(lantern.port, itertools.cycle(page_requests))))
         if has_search:
             searches = itertools.cycle([_get(search_path(q)) for q in SEARCHES])
             results.append(("search", run(lantern.port, searches)))
         if has_sms:
             results.append(("SMS webhook", run(lantern.port, sms_requests(lantern.port))))
+    # The same pages with the page cache off: what rendering every request costs.
+    uncached = {**env, "LANTERN_PAGE_CACHE": "0"}
+    with gunicorn(workdir / "uncached", uncached, app=LANTERN_APP) as plain:
+        results.append(("pages, uncached", run(plain.port, itertools.cycle(page_requests))))
     base = results[0][1].rate
     rows = []
     for name, tally in results:

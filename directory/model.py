@@ -6,11 +6,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from urllib.parse import quote
 
-from directory.hours import Schedule
+from directory.hours import Schedule, to_london
 
 # English labels; the web layer translates them. Order is the order filters show them in.
 AUDIENCES: Mapping[str, str] = MappingProxyType(
@@ -275,6 +276,21 @@ class Directory:
     def get(self, service_id: str) -> Service:
         """Return a service by id; KeyError if unknown."""
         return self.services[service_id]
+
+    @cached_property
+    def schedules(self) -> tuple[Schedule, ...]:
+        """Return every distinct set of opening hours, front doors included."""
+        contacts = [c for s in self.services.values() for c in s.contacts]
+        for area in self.areas.values():
+            if area.front_door is not None:
+                contacts += [area.front_door.in_hours, area.front_door.out_of_hours]
+        return tuple(dict.fromkeys(c.schedule for c in contacts if c.schedule is not None))
+
+    def opening_state(self, now: datetime) -> tuple[date, tuple[bool, ...]]:
+        """Return all that time changes in what the directory shows: the day, and which lines
+        are open. Between two changes of it, every "open now", "opens at" and front-door line
+        reads the same."""
+        return to_london(now).date(), tuple(s.open_at(now) for s in self.schedules)
 
     def area_for_place(self, text: str) -> Area | None:
         """Return the area for a town, village, postcode or postcode district in the text."""

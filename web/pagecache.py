@@ -1,11 +1,12 @@
-"""A whole-page cache for the pages everyone sees alike: rendered once a minute per worker.
+"""A whole-page cache for the pages everyone sees alike, kept per worker process.
 
-Rendering a page costs about a millisecond of templates; a campaign sends thousands of people to
-the same few pages. A page is kept when its view opts in with `@cached_page`, the request is a GET
-without a query string or a session cookie, and the response is a 200 that sets no cookie. It is
-served again until the minute turns (contact cards say which line is open now), with a fresh
-script nonce written into the page and its Content-Security-Policy, so each response still
-carries its own.
+Rendering a page costs one to three milliseconds of templates; a campaign sends thousands of
+people to the same few pages. A page is kept when its view opts in with `@cached_page`, the
+request is a GET without a query string or a session cookie, and the response is a 200 that sets
+no cookie. Pages change with time only through the directory: the day, and which lines are open
+("Open now", "opens Monday 08:30", the front-door number answered now). So a kept page is served
+until that opening state changes, which is worked out once a minute. Each response gets a fresh
+script nonce, written into the page and its Content-Security-Policy.
 
 What is kept is the site's public pages only: nothing a person typed, nothing from a session.
 """
@@ -15,9 +16,9 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import wraps
 
 from flask import Flask, request
@@ -28,7 +29,7 @@ NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
 
 @dataclass(frozen=True)
 class Entry:
-    minute: int
+    state: object  # the directory's opening state the page was rendered in
     status: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
@@ -56,10 +57,18 @@ class PageCache:
         self.cookie = f"{app.config['SESSION_COOKIE_NAME']}="
         self.entries: dict[tuple[str, str], Entry] = {}
         self.lock = threading.Lock()
+        self.current: tuple[int, object] = (-1, None)  # (minute, opening state)
 
-    def minute(self) -> int:
+    def state(self) -> object:
+        """Return the directory's opening state, worked out at most once a minute."""
         frozen = self.app.config.get("LANTERN_NOW")
-        return int((frozen().timestamp() if callable(frozen) else time.time()) // 60)
+        now = frozen() if callable(frozen) else datetime.now(UTC)
+        minute = int(now.timestamp() // 60)
+        current = self.current
+        if current[0] != minute:
+            directory = self.app.extensions["lantern"].directory
+            current = self.current = (minute, directory.opening_state(now))
+        return current[1]
 
     def __call__(self, environ, start_response):
         if (
@@ -69,9 +78,9 @@ class PageCache:
         ):
             return self.wsgi_app(environ, start_response)
         key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
-        minute = self.minute()
+        state = self.state()
         entry = self.entries.get(key)
-        if entry is not None and entry.minute == minute:
+        if entry is not None and entry.state == state:
             return self.serve(entry, start_response)
         captured: list = []
 
@@ -89,7 +98,7 @@ class PageCache:
         found = NONCE.search(policy)
         nonce = found.group(1) if found else ""
         data = _read(body)
-        self.store(key, Entry(minute, status, tuple(headers), data, nonce))
+        self.store(key, Entry(state, status, tuple(headers), data, nonce))
         return [data]
 
     def store(self, key: tuple[str, str], entry: Entry) -> None:

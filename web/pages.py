@@ -85,8 +85,15 @@ NUMBER_RUN = re.compile(r"\+?\d[\d :.\u2013-]*\d")
 
 def isolate_numbers(text: str) -> Markup:
     """Escape `text` and wrap each run of digits in a left-to-right isolate."""
-    isolated = NUMBER_RUN.sub(lambda m: f'<bdi dir="ltr">{m.group(0)}</bdi>', str(escape(text)))
-    return Markup(isolated)  # noqa: S704 - escaped above; only digits are wrapped
+    # Matched on the text before escaping, so the digits of "&#39;" are never wrapped.
+    parts: list[Markup] = []
+    start = 0
+    for number in NUMBER_RUN.finditer(text):
+        parts.append(escape(text[start : number.start()]))
+        parts.append(Markup('<bdi dir="ltr">%s</bdi>') % number.group(0))
+        start = number.end()
+    parts.append(escape(text[start:]))
+    return Markup("").join(parts)
 
 
 def listing_text(service, name: str) -> Markup:

@@ -36,3 +36,13 @@ def test_numbers_in_data_text_kept_left_to_right():
         'کال کریں <bdi dir="ltr">0808 500 2222</bdi> &lt;b&gt;'
     )
     assert str(isolate_numbers("9:00–23:00")) == '<bdi dir="ltr">9:00–23:00</bdi>'
+
+
+def test_escaped_characters_are_never_split_by_isolation():
+    """Does an apostrophe next to a number stay an apostrophe ("council's 2015 strategy")?"""
+    from web.pages import isolate_numbers
+
+    assert str(isolate_numbers("the council's 2015 strategy")) == (
+        'the council&#39;s <bdi dir="ltr">2015</bdi> strategy'
+    )
+    assert str(isolate_numbers("a & 2 < 30")) == 'a &amp; 2 &lt; <bdi dir="ltr">30</bdi>'

@@ -11,7 +11,7 @@ from flask import make_response, template_rendered
 from web.pagecache import PageCache, cached_page
 
 NONCE = re.compile(r'nonce="([^"]+)"')
-TEN_AM = datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC)
+TEN_AM = datetime(2026, 11, 23, 10, 0, 5, tzinfo=UTC)  # a Monday
 
 
 @pytest.fixture
@@ -48,20 +48,22 @@ def test_the_app_is_served_through_the_cache(app):
     assert layer.size == app.config["LANTERN_PAGE_CACHE"]
 
 
-def test_a_page_is_rendered_once_a_minute(client, clock, renders):
-    """Is a second visit within the minute served without rendering, and the next minute not?"""
-    first = client.get("/families")
+def test_a_page_is_rendered_again_only_when_the_open_lines_change(client, clock, renders):
+    """Is a second visit served without rendering until a line opens or closes?"""
+    first = client.get("/families/worried-what-to-do")
     count = len(renders)
     assert count and first.status_code == 200
-    second = client.get("/families")
+    assert "opens Tuesday 08:30" not in first.get_data(as_text=True)  # the front door is open
+    clock["now"] += timedelta(minutes=30)  # 10:30 on a Monday: nothing opens or closes
+    second = client.get("/families/worried-what-to-do")
     assert len(renders) == count
-    assert second.status_code == 200
     assert NONCE.sub("", first.get_data(as_text=True)) == NONCE.sub(
         "", second.get_data(as_text=True)
     )
-    clock["now"] += timedelta(minutes=1)
-    client.get("/families")
+    clock["now"] = TEN_AM.replace(hour=20)  # evening: the out-of-hours line answers
+    evening = client.get("/families/worried-what-to-do")
     assert len(renders) == 2 * count
+    assert "Closed now, opens Tuesday 08:30" in evening.get_data(as_text=True)
 
 
 def test_each_response_has_its_own_nonce(client, clock):
