@@ -36,9 +36,13 @@ serve: venv translations-compile ## Serve production-like with gunicorn (see gun
 test: venv chromium translations-compile ## Run every test, browser tests included
 	$(BIN)/pytest -q
 
-lint: venv ## ruff check and format check
+lint: venv ## ruff check and format check, bandit on the product's code
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -c pyproject.toml -r app.py web directory chatbot storage
+
+audit: venv ## pip-audit of the pinned requirements (needs the internet: not run in CI here)
+	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt --no-deps --disable-pip
 
 format: venv ## Format the code with ruff
 	$(BIN)/ruff format .
@@ -68,4 +72,4 @@ load: venv translations-compile ## Only the load test (3 min, also in `make test
 clean: ## Remove the virtualenv, built catalogues and instance data
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
 
-.PHONY: help venv chromium run serve test lint format translations-extract translations-update translations-compile bench load clean
+.PHONY: help venv chromium run serve test lint audit format translations-extract translations-update translations-compile bench load clean

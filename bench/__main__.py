@@ -243,15 +243,18 @@ def throughput(
     }
     results: list[tuple[str, Tally]] = []
 
-    def run(port: int, requests) -> Tally:
-        asyncio.run(hammer(port, requests, concurrency, 1.0))  # warm every worker up
+    def run(port: int, requests, warm: float = 1.0) -> Tally:
+        asyncio.run(hammer(port, requests, concurrency, warm))  # warm every worker up
         return asyncio.run(hammer(port, requests, concurrency, seconds))
 
     with gunicorn(workdir / "hello", env, app="bench.apps:hello()", health="/") as hello:
         results.append(("hello world", run(hello.port, itertools.repeat(_get("/")))))
     with gunicorn(workdir / "lantern", env, app=LANTERN_APP) as lantern:
         page_requests = [_get(p) for p in pages]
-        results.append(("pages", run(lantern.port, itertools.cycle(page_requests))))
+        # Long enough for every worker to have rendered every page once: the steady state of
+        # a site people are reading. The uncached row below shows the cost of each first render.
+        warm = max(1.0, seconds)
+        results.append(("pages", run(lantern.port, itertools.cycle(page_requests), warm)))
         if has_search:
             searches = itertools.cycle([_get(search_path(q)) for q in SEARCHES])
             results.append(("search", run(lantern.port, searches)))
