@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -166,7 +167,14 @@ def exit_site():
 @bp.get("/favicon.ico")
 def favicon():
     """Answer the browsers and tools that ask for an icon without reading the page's link."""
-    return current_app.send_static_file("img/icon.svg")
+    icon = current_app.extensions.get("lantern_icon")
+    if icon is None:
+        path = Path(current_app.static_folder or "") / "img" / "icon.svg"
+        icon = current_app.extensions["lantern_icon"] = path.read_bytes()
+    response = current_app.response_class(icon, mimetype="image/svg+xml")
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["SEND_FILE_MAX_AGE_DEFAULT"]
+    return response
 
 
 @bp.get("/healthz")

@@ -12,6 +12,10 @@ PERMISSIONS_POLICY = (
 )
 
 
+# Files the same for everyone, which browsers may keep; everything else is no-store.
+PUBLIC_ENDPOINTS = frozenset({"static", "pages.favicon"})
+
+
 def csp_nonce() -> str:
     """Return this request's script nonce, making one on first use."""
     if "csp_nonce" not in g:
@@ -40,7 +44,7 @@ def _headers(response):
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if request.endpoint != "static":
+    if request.endpoint not in PUBLIC_ENDPOINTS:
         # Pages can hold what someone is going through: never keep them in any cache.
         response.headers["Cache-Control"] = "no-store"
     return response
