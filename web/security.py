@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 import secrets
 
 from flask import Flask, g, request
@@ -52,5 +54,27 @@ def _headers(response):
 
 def register_security_headers(app: Flask) -> None:
     """Add the headers to every response and the nonce helper to templates."""
+    redact_request_log()
     app.after_request(_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+
+QUERY = re.compile(r"\?[^ \"]*")
+
+
+class RedactQueries(logging.Filter):
+    """Strip query strings from the development server's request lines: they can hold a search."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple) and record.args:
+            record.args = tuple(
+                QUERY.sub("?…", arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+def redact_request_log() -> None:
+    """Keep what people search for out of `flask run`'s log (gunicorn keeps no access log)."""
+    logger = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactQueries) for f in logger.filters):
+        logger.addFilter(RedactQueries())

@@ -58,3 +58,20 @@ def test_static_files_cacheable_but_not_pages(client):
     response.close()
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
+
+
+def test_development_server_log_leaves_out_what_was_searched(app, caplog):
+    """Does `flask run`'s request line keep the path but not the query string?"""
+    import logging
+
+    from werkzeug.serving import WSGIRequestHandler
+
+    class Handler(WSGIRequestHandler):
+        def __init__(self):
+            self.requestline = "GET /services?q=my+uncle+touches+me HTTP/1.1"
+            self.client_address = ("127.0.0.1", 1)
+
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        Handler().log_request(200, 512)
+    assert "/services?…" in caplog.text
+    assert "uncle" not in caplog.text
