@@ -662,7 +662,12 @@ class SearchIndex:
     ) -> tuple[wq.Query | None, int]:
         """Return the query for one word or phrase and how many documents it can match."""
         local = _local.get(lang)
-        words = [w for w in _words(word) if _stems(w) or (local is not None and _analyse(local, w))]
+        words = [
+            w
+            for w in _words(word)
+            if w not in QUERY_STOP_WORDS
+            and (_stems(w) or (local is not None and _analyse(local, w)))
+        ]
         if not words:
             return None, 0
         if len(words) > 1:  # a phrase such as "children's services": all its words
