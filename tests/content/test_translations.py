@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import statistics
 from pathlib import Path
 
 import pytest
 import yaml
 
+from tests.content.test_pages import article_text
 from web.content import load_page
 from web.locale import LANGUAGES
 
@@ -98,3 +101,34 @@ def test_load_page_reads_reviewed_flag(tmp_path):
         encoding="utf-8",
     )
     assert load_page(path, tmp_path, set()).reviewed is False
+
+
+# Sentence length is the measure of plainness that works across languages (reading-grade formulas
+# are tuned to English). Urdu spells out as separate words what the others inflect ("کر رہے ہیں"),
+# so its sentences may run a little longer for the same thought.
+SENTENCE_END = re.compile(r"[.!?؟۔]+\s*|\n+")
+LONGER_BY = {"ur": 1.4}
+LONGER_BY_DEFAULT = 1.2
+LONGEST_SENTENCE = 30  # words
+
+
+def sentence_lengths(text: str) -> list[int]:
+    return [len(s.split()) for s in SENTENCE_END.split(text) if s.split()]
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_young_peoples_pages_stay_as_plain_as_the_english(client, code):
+    """Are the translated young people's pages written in sentences as short as the English?"""
+    paths = sorted(
+        p.with_suffix("").as_posix().removesuffix("/index")
+        for p in english_files()
+        if p.parts[0] == "young-people"
+    )
+    assert paths
+    for path in paths:
+        english = sentence_lengths(article_text(client.get(f"/{path}").get_data(as_text=True)))
+        html = client.get(f"/{code}/{path}").get_data(as_text=True)
+        translated = sentence_lengths(article_text(html))
+        limit = statistics.mean(english) * LONGER_BY.get(code, LONGER_BY_DEFAULT)
+        assert statistics.mean(translated) <= limit, (path, statistics.mean(translated), limit)
+        assert max(translated) <= LONGEST_SENTENCE, (path, max(translated))
