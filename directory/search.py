@@ -59,6 +59,7 @@ STALE_INDEX_SECONDS = 24 * 60 * 60
 SUGGESTION_KEYWORDS = 40  # keywords per category used to suggest categories
 FILTER_CACHE_SIZE = 256  # distinct filter combinations kept as document sets
 SYNONYM_BOOST = 0.8
+COMMON_BONUS = 1.0  # added to a listing's score for each common word it also has
 # Words people type that carry no meaning for search, on top of Whoosh's own stop list.
 QUERY_STOP_WORDS = frozenset({
     "i", "im", "i'm", "me", "my", "was", "were", "am", "he", "she", "his", "her", "him",
@@ -559,6 +560,7 @@ class _Plan:
     anyword: wq.Query | None  # any word may match, when no listing has every word
     common: list[wq.Query] | None = None  # every word is common: match as document sets
     complete: bool = True  # every word matched something in the index
+    optional: tuple[wq.Query, ...] = ()  # common words beside rare ones: they only rank
 
 
 @dataclass
@@ -584,6 +586,7 @@ class SearchIndex:
                     table[stems[0]] = tuple(dict.fromkeys((*table.get(stems[0], ()), *values)))
             self._local_synonyms[lang] = table
         self._vocabulary = self._category_vocabulary()
+        self._near_words = self._near_table()
         self._filter_cache: dict[tuple[Filters, bool, str], tuple[object, object]] = {}
         self._common_cache: dict[str, set[int]] = {}
         self._typos = self._typo_table()
@@ -771,10 +774,11 @@ class SearchIndex:
         # Common words only rank the results; the rarer words decide what matches.
         every: wq.Query = wq.And(rare) if len(rare) > 1 else rare[0]
         anyword: wq.Query = wq.Or(rare) if len(rare) > 1 else rare[0]
-        if common:
-            optional = wq.Or(common) if len(common) > 1 else common[0]
-            every, anyword = wq.AndMaybe(every, optional), wq.AndMaybe(anyword, optional)
-        return _Plan(every if complete else None, anyword if len(groups) > 1 else None)
+        return _Plan(
+            every if complete else None,
+            anyword if len(groups) > 1 else None,
+            optional=tuple(common),
+        )
 
     def _common_docs(self, query: wq.Query) -> set[int]:
         """Return the documents matching a common word's query, cached per process."""
@@ -789,7 +793,7 @@ class SearchIndex:
 
     def _search_sets(
         self, plan: _Plan, allow: set[int] | None, mask: set[int] | None
-    ) -> tuple[list[int], bool]:
+    ) -> tuple[list[tuple[int, float]], bool]:
         """Match common words as document sets; return ordered documents and if broadened."""
         sets = [self._common_docs(q) for q in plan.common or ()]
         docs = set.intersection(*sets) if plan.complete else set()
@@ -808,7 +812,7 @@ class SearchIndex:
             if f == "name"
         ]
         named = docs & self._common_docs(wq.Or(names)) if names else set()
-        return sorted(named) + sorted(docs - named), broadened
+        return [(d, 0.0) for d in (*sorted(named), *sorted(docs - named))], broadened
 
     def _restriction(self, filters: Filters, lang: str) -> tuple[object, object]:
         """Return (allow, mask) document sets for the filters, computed once and cached."""
@@ -888,10 +892,14 @@ class SearchIndex:
                 docs, broadened = self._search_sets(plan, allow, mask)
                 results = docs
             if plan.every is not None:
-                results = self._run(searcher, plan.every, allow, mask, filters, page, per_page)
-            if plan.anyword is not None and (results is None or results.is_empty()):
+                results = self._run(
+                    searcher, plan.every, allow, mask, plan.optional, page, per_page
+                )
+            if plan.anyword is not None and _nothing(results):
                 broadened = True
-                results = self._run(searcher, plan.anyword, allow, mask, filters, page, per_page)
+                results = self._run(
+                    searcher, plan.anyword, allow, mask, plan.optional, page, per_page
+                )
         hits, total = self._page(results, page, per_page) if results else ((), 0)
         if total:
             return SearchResults(hits, total, page, per_page, broadened=broadened)
@@ -927,13 +935,28 @@ class SearchIndex:
             self._service_docs = set(searcher.docs_for_query(wq.Term("kind", SERVICE)))
         return self._service_docs
 
-    def _run(self, searcher, query, allow, mask, filters: Filters, page: int, per_page: int):
+    def _run(self, searcher, query, allow, mask, optional, page: int, per_page: int):
+        """Return a Whoosh result, or (document, score) pairs when common words add to ranks."""
         # Block-quality skipping is off: with few postings per word it costs more than it
         # saves, and without it Whoosh counts the matches in the same pass.
-        limit = page * per_page
-        return searcher.search(
-            query, filter=allow, mask=mask, limit=limit, terms=False, optimize=False
+        if not optional:
+            limit = page * per_page
+            return searcher.search(
+                query, filter=allow, mask=mask, limit=limit, terms=False, optimize=False
+            )
+        # The rare words decide the matches; each common word a listing also has adds a little
+        # to its rank. Scoring the common words through Whoosh (AndMaybe) walks their long
+        # posting lists for every match; their cached document sets cost a lookup each.
+        found = searcher.search(
+            query, filter=allow, mask=mask, limit=None, terms=False, optimize=False
         )
+        sets = [self._common_docs(q) for q in optional]
+        ranked = [
+            (hit.docnum, _score(hit) + COMMON_BONUS * sum(hit.docnum in docs for docs in sets))
+            for hit in found
+        ]
+        ranked.sort(key=lambda pair: -pair[1])  # stable: ties keep Whoosh's order
+        return ranked
 
     @staticmethod
     def _count(results) -> int:
@@ -947,9 +970,9 @@ class SearchIndex:
         start, stop = (page - 1) * per_page, page * per_page
         searcher = self._searcher()
         window: list[tuple[Mapping[str, str], float]]
-        if isinstance(results, list):  # matched as sets: document numbers in order
+        if isinstance(results, list):  # (document number, score) pairs, in order
             total = len(results)
-            window = [(searcher.stored_fields(d), 0.0) for d in results[start:stop]]
+            window = [(searcher.stored_fields(d), score) for d, score in results[start:stop]]
         else:
             total = self._count(results)
             window = [(r.fields(), _score(r)) for r in list(results)[start:stop]]
@@ -989,12 +1012,28 @@ class SearchIndex:
             for category, label in CATEGORIES.items()
         }
 
+    def _near_table(self) -> dict[str, set[str]]:
+        """Map each category word, each with one letter dropped and its first five letters, to
+        the words it came from: the few candidates a query word is then compared with."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for label, keywords in self._vocabulary.values():
+            for word in label | keywords:
+                for key in _near_keys(word):
+                    table[key].add(word)
+        return dict(table)
+
+    def _near(self, stem: str) -> set[str]:
+        """Return the category words within one edit of `stem` or sharing its first five letters."""
+        candidates = set().union(*(self._near_words.get(key, ()) for key in _near_keys(stem)))
+        return {word for word in candidates if _close(stem, word)}
+
     def suggest_categories(self, text: str, limit: int = 3) -> tuple[str, ...]:
         """Return the categories whose words come closest to the query, best first."""
         stems: list[str] = []
         for group in self._groups(text):
             for word in group:
                 stems.extend(_stems(word))
+        near = {stem: self._near(stem) if len(stem) >= 4 else set() for stem in stems}
         scores: dict[str, float] = {}
         for category, (label, keywords) in self._vocabulary.items():
             score = 0.0
@@ -1002,7 +1041,7 @@ class SearchIndex:
                 for words, weight in ((label, 2.0), (keywords, 0.5)):
                     if stem in words:
                         score += weight
-                    elif len(stem) >= 4 and any(_close(stem, word) for word in words):
+                    elif near[stem] & words:
                         score += weight / 2
             if score:
                 scores[category] = score
@@ -1018,6 +1057,13 @@ class SearchIndex:
         """Return the crisis lines offered when nothing matches."""
         services = self.directory.services
         return tuple(services[s] for s in CRISIS_SERVICES if s in services)
+
+
+def _nothing(results) -> bool:
+    """Return whether a search found nothing, whichever shape its results have."""
+    if results is None or isinstance(results, list):
+        return not results
+    return results.is_empty()
 
 
 def _score(result) -> float:
@@ -1037,6 +1083,15 @@ def _distance(a: str, b: str) -> int:
             row.append(cost)
         rows.append(row)
     return rows[-1][-1]
+
+
+def _near_keys(word: str) -> set[str]:
+    """Return the keys under which two words within one edit of each other, or sharing their
+    first five letters, always meet (symmetric deletes, as in the typo table)."""
+    keys = {word, *(word[:i] + word[i + 1 :] for i in range(len(word)))}
+    if len(word) >= 5:
+        keys.add(f"{word[:5]}*")
+    return keys
 
 
 def _close(a: str, b: str) -> bool:
