@@ -32,7 +32,7 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
-        "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "2048")),
+        "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "1024")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SESSION_COOKIE_HTTPONLY": True,
