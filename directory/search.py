@@ -13,9 +13,10 @@ import tempfile
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -32,13 +33,15 @@ from whoosh.analysis import (
     StopFilter,
 )
 from whoosh.fields import BOOLEAN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.lang import stemmer_for_language
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 from directory.hours import Schedule, to_london
 from directory.model import AUDIENCES, CATEGORIES, CHANNELS, NATIONAL, Directory, Service
 
 # Bump when the schema or the way documents are built changes, so old indexes count as stale.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 SERVICE, PAGE = "service", "page"
 PAGE_KEYS = ("id", "url", "title", "summary", "body", "lang")
 # The lines shown when nothing matches (DESIGN.md §2: no dead ends).
@@ -73,7 +76,6 @@ QUERY_STOP_WORDS = frozenset({
 # cut to their first letters, which matches the forms of a word far better than typo tolerance
 # alone (which still applies to every language). Urdu has typo tolerance and synonyms.
 TRANSLATED = ("ur", "ar", "pl", "sk", "cs", "ro")
-STEMMED = frozenset({"ar", "ro"})
 TRUNCATED = frozenset({"pl", "cs", "sk"})
 TRUNCATE_AT = 5
 
@@ -110,14 +112,22 @@ LANGUAGE_STOP_WORDS: Mapping[str, frozenset[str]] = MappingProxyType({
 })  # fmt: skip
 # Letters folded for matching: accents (so "zgloszenie" finds "zgłoszenie"), and the Arabic and
 # Urdu forms of the same letter that either keyboard may type, and short vowel marks.
+# Marks that sit on a letter (combining accents, Arabic and Urdu vowel marks and shadda) and the
+# invisible joiners: part of a word, never a break in it, and dropped when folding.
+MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d\u0640"
+WORD = f"[\\w{MARKS}]+"
 FOLD: dict[int, str] = {  # a dict: the index pickles its analyzers
     **accent_map,
     **{ord(c): "ا" for c in "أإآٱ"},
     **{ord(c): "ي" for c in "یى"},
     ord("ک"): "ك",
-    **{ord(c): "ه" for c in "ہھۂ"},
+    **{ord(c): "ه" for c in "ہھۂۀ"},
     ord("ۓ"): "ے",
-    **{code: "" for code in (*range(0x064B, 0x0660), 0x0670, 0x0640)},
+    ord("ں"): "ن",  # "میں" is often typed "مین"
+    **{code: "" for code in (
+        *range(0x0300, 0x0370), *range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670,
+        *range(0x06D6, 0x06EE), 0x200C, 0x200D, 0x0640,
+    )},
 }  # fmt: skip
 
 
@@ -127,7 +137,7 @@ def _fold(text: str) -> str:
 
 def english_analyzer() -> Analyzer:
     """Return the analyzer of the English fields: stop words out, stemmed, accents folded."""
-    return StemmingAnalyzer() | CharsetFilter(FOLD)
+    return StemmingAnalyzer(stemfn=english_stem, cachesize=None) | CharsetFilter(FOLD)
 
 
 def language_analyzer(lang: str) -> Analyzer:
@@ -136,15 +146,19 @@ def language_analyzer(lang: str) -> Analyzer:
     # accents is stemmed the same way as the word in the text.
     stop = frozenset(_fold(word) for word in LANGUAGE_STOP_WORDS.get(lang, ()))
     chain = (
-        RegexTokenizer(r"\w+")
+        RegexTokenizer(WORD)
         | LowercaseFilter()
         | CharsetFilter(FOLD)
         | StopFilter(stoplist=stop, minsize=1)
     )
-    if lang in STEMMED:
-        return chain | StemFilter(lang=lang)
+    # No cache in the filter: Whoosh's is not safe across threads; the stem functions keep their
+    # own (functools.lru_cache is).
+    if lang == "ar":
+        return chain | StemFilter(stemfn=arabic_stem, cachesize=None)
+    if lang == "ro":
+        return chain | StemFilter(stemfn=romanian_stem, cachesize=None)
     if lang in TRUNCATED:
-        return chain | StemFilter(stemfn=truncate)
+        return chain | StemFilter(stemfn=truncate, cachesize=None)
     return chain
 
 
@@ -153,13 +167,44 @@ def truncate(word: str) -> str:
     return word[:TRUNCATE_AT]
 
 
+# Whoosh's Arabic and Romanian stemmers keep working state on the stemmer object, so each
+# thread (gunicorn's gthread workers run four) has its own.
+_stemmers = threading.local()
+
+
+def _stemmer(lang: str) -> Callable[[str], str]:
+    found = getattr(_stemmers, lang, None)
+    if found is None:
+        found = stemmer_for_language(lang)
+        setattr(_stemmers, lang, found)
+    return found
+
+
+@lru_cache(maxsize=50_000)
+def english_stem(word: str) -> str:
+    """Return the Porter stem of an English word."""
+    return porter_stem(word)
+
+
+@lru_cache(maxsize=50_000)
+def arabic_stem(word: str) -> str:
+    """Return the root Whoosh's ISRI stemmer finds for an Arabic word."""
+    return _stemmer("ar")(word)
+
+
+@lru_cache(maxsize=50_000)
+def romanian_stem(word: str) -> str:
+    """Return the Snowball stem of a Romanian word."""
+    return _stemmer("ro")(word)
+
+
 def language_fields(lang: str) -> dict[str, float]:
     """Return one translated language's fields and their boosts, as BOOSTS for English."""
     return {f"{name}_{lang}": boost for name, boost in BOOSTS.items()}
 
 
 _stem = english_analyzer()
-_plain = RegexTokenizer(r"[\w']+") | LowercaseFilter() | CharsetFilter(FOLD)
+_plain = RegexTokenizer(f"[\\w'{MARKS}]+") | LowercaseFilter() | CharsetFilter(FOLD)
 _local = {lang: language_analyzer(lang) for lang in TRANSLATED}
 
 
@@ -589,6 +634,7 @@ class SearchIndex:
         self._near_words = self._near_table()
         self._filter_cache: dict[tuple[Filters, bool, str], tuple[object, object]] = {}
         self._common_cache: dict[str, set[int]] = {}
+        self._cache_lock = threading.Lock()  # a worker's threads share the caches
         self._typos = self._typo_table()
         self._hours: dict[str, tuple[Schedule, ...]] = {
             hours_key(s): _live_schedules(s) for s in self.directory.services.values()
@@ -636,11 +682,11 @@ class SearchIndex:
             expansions = self.synonyms.get(word, ()) or (
                 self.synonyms.get(stems[0], ()) if stems else ()
             )
-            # In another language, its own stop words go too ("w", "و", "في").
+            # A word either language drops carries no meaning: "the", and in Polish "w".
             meaningful = bool(stems)
             if local is not None:
                 own = _analyse(local, word)
-                meaningful = bool(own)
+                meaningful = meaningful and bool(own)
                 if own and not expansions:
                     expansions = self._local_synonyms[lang].get(own[0], ())
             if meaningful or expansions:
@@ -668,8 +714,7 @@ class SearchIndex:
         words = [
             w
             for w in _words(word)
-            if w not in QUERY_STOP_WORDS
-            and (_stems(w) or (local is not None and _analyse(local, w)))
+            if w not in QUERY_STOP_WORDS and _stems(w) and (local is None or _analyse(local, w))
         ]
         if not words:
             return None, 0
@@ -786,9 +831,7 @@ class SearchIndex:
         docs = self._common_cache.get(key)
         if docs is None:
             docs = set(self._searcher().docs_for_query(query))
-            if len(self._common_cache) >= FILTER_CACHE_SIZE:
-                self._common_cache.pop(next(iter(self._common_cache)))
-            self._common_cache[key] = docs
+            _keep(self._common_cache, key, docs, self._cache_lock)
         return docs
 
     def _search_sets(
@@ -829,9 +872,7 @@ class SearchIndex:
             # No filter: everything except pages written in other languages.
             pages = wq.And([wq.Term("kind", PAGE), wq.Not(wq.Term("lang", lang))])
             cached = (None, set(searcher.docs_for_query(pages)) or None)
-        if len(self._filter_cache) >= FILTER_CACHE_SIZE:
-            self._filter_cache.pop(next(iter(self._filter_cache)))
-        self._filter_cache[key] = cached
+        _keep(self._filter_cache, key, cached, self._cache_lock)
         return cached
 
     def _filter(self, filters: Filters) -> wq.Query:
@@ -1057,6 +1098,14 @@ class SearchIndex:
         """Return the crisis lines offered when nothing matches."""
         services = self.directory.services
         return tuple(services[s] for s in CRISIS_SERVICES if s in services)
+
+
+def _keep(cache: dict, key, value, lock: threading.Lock) -> None:
+    """Put a value in a bounded cache, dropping the oldest entry when it is full."""
+    with lock:
+        if key not in cache and len(cache) >= FILTER_CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
 
 
 def _nothing(results) -> bool:

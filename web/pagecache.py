@@ -5,8 +5,10 @@ people to the same few pages. A page is kept when its view opts in with `@cached
 request is a GET without a query string or a session cookie, and the response is a 200 that sets
 no cookie. Pages change with time only through the directory: the day, and which lines are open
 ("Open now", "opens Monday 08:30", the front-door number answered now). So a kept page is served
-until that opening state changes, which is worked out once a minute. Each response gets a fresh
-script nonce, written into the page and its Content-Security-Policy.
+until that opening state changes, which is worked out once a minute, and for no more than
+KEEP_SECONDS, so that the form tokens inside stay far from their four-hour limit. Each response
+gets a fresh script nonce, written into the page and its Content-Security-Policy. Headers that
+belong to one client (rate-limit counts) are never kept.
 
 What is kept is the site's public pages only: nothing a person typed, nothing from a session.
 """
@@ -25,11 +27,14 @@ from flask import Flask, request
 
 CACHEABLE = "lantern.cacheable"
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
+KEEP_SECONDS = 15 * 60  # well inside web.csrf.MAX_AGE
+PER_CLIENT_HEADERS = ("x-ratelimit-", "retry-after")
 
 
 @dataclass(frozen=True)
 class Entry:
     state: object  # the directory's opening state the page was rendered in
+    made: float  # when, by the app's clock (seconds)
     status: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
@@ -37,7 +42,7 @@ class Entry:
 
 
 def cached_page(view: Callable) -> Callable:
-    """Mark a view's page as the same for everyone who asks within a minute."""
+    """Mark a view's page as the same for everyone without a session, until lines open or close."""
 
     @wraps(view)
     def marked(*args, **kwargs):
@@ -59,16 +64,16 @@ class PageCache:
         self.lock = threading.Lock()
         self.current: tuple[int, object] = (-1, None)  # (minute, opening state)
 
-    def state(self) -> object:
-        """Return the directory's opening state, worked out at most once a minute."""
+    def state(self) -> tuple[float, object]:
+        """Return the time and the directory's opening state, worked out once a minute."""
         frozen = self.app.config.get("LANTERN_NOW")
         now = frozen() if callable(frozen) else datetime.now(UTC)
-        minute = int(now.timestamp() // 60)
+        seconds = now.timestamp()
         current = self.current
-        if current[0] != minute:
+        if current[0] != int(seconds // 60):
             directory = self.app.extensions["lantern"].directory
-            current = self.current = (minute, directory.opening_state(now))
-        return current[1]
+            current = self.current = (int(seconds // 60), directory.opening_state(now))
+        return seconds, current[1]
 
     def __call__(self, environ, start_response):
         if (
@@ -78,9 +83,9 @@ class PageCache:
         ):
             return self.wsgi_app(environ, start_response)
         key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
-        state = self.state()
+        now, state = self.state()
         entry = self.entries.get(key)
-        if entry is not None and entry.state == state:
+        if entry is not None and entry.state == state and 0 <= now - entry.made < KEEP_SECONDS:
             return self.serve(entry, start_response)
         captured: list = []
 
@@ -94,11 +99,16 @@ class PageCache:
         status, headers = captured
         if any(name.lower() == "set-cookie" for name, _ in headers):
             return body
-        policy = dict(headers).get("Content-Security-Policy", "")
-        found = NONCE.search(policy)
-        nonce = found.group(1) if found else ""
         data = _read(body)
-        self.store(key, Entry(state, status, tuple(headers), data, nonce))
+        if self.state()[1] != state:  # a line opened or closed while the page was rendered
+            return [data]
+        kept = tuple(
+            (name, value)
+            for name, value in headers
+            if not name.lower().startswith(PER_CLIENT_HEADERS)
+        )
+        found = NONCE.search(dict(headers).get("Content-Security-Policy", ""))
+        self.store(key, Entry(state, now, status, kept, data, found.group(1) if found else ""))
         return [data]
 
     def store(self, key: tuple[str, str], entry: Entry) -> None:

@@ -59,7 +59,9 @@ def register_security_headers(app: Flask) -> None:
     app.jinja_env.globals["csp_nonce"] = csp_nonce
 
 
-QUERY = re.compile(r"\?[^ \"]*")
+# From the "?" to the protocol at the end of the request line: a decoded query may hold spaces
+# and quotes.
+QUERY = re.compile(r"\?.*?(?= HTTP/\d|$)", re.DOTALL)
 
 
 class RedactQueries(logging.Filter):

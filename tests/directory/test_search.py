@@ -263,3 +263,37 @@ def test_changed_translations_make_the_index_stale(shipped, tmp_path):
     changed = Translations(listings={"ur": {"childline": ListingText(text="نیا متن")}})
     second, built = ensure_index(shipped, tmp_path, translations=changed)
     assert built and second != first
+
+
+def test_stemmers_are_safe_across_threads():
+    """Do four threads stemming Arabic and Romanian at once each get their own words' stems?"""
+    import sys
+    import threading
+
+    from directory.search import arabic_stem, romanian_stem
+
+    words = {
+        arabic_stem: ["الأطفال", "الشرطة", "مساعدة", "الاعتداء", "للمساعدة", "انتحار"] * 40,
+        romanian_stem: ["violență", "copiii", "poliția", "abuzul", "consiliere"] * 40,
+    }
+    expected = {stem: [stem.__wrapped__(w) for w in ws] for stem, ws in words.items()}
+    failures: list[str] = []
+
+    def work(stem) -> None:
+        try:
+            if [stem.__wrapped__(w) for w in words[stem]] != expected[stem]:
+                failures.append(stem.__name__)
+        except Exception as error:  # any error here is the failure being tested
+            failures.append(repr(error))
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(s,)) for s in [*words] * 4]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not failures

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
 import pytest
 from flask import make_response, template_rendered
@@ -54,7 +56,7 @@ def test_a_page_is_rendered_again_only_when_the_open_lines_change(client, clock,
     count = len(renders)
     assert count and first.status_code == 200
     assert "opens Tuesday 08:30" not in first.get_data(as_text=True)  # the front door is open
-    clock["now"] += timedelta(minutes=30)  # 10:30 on a Monday: nothing opens or closes
+    clock["now"] += timedelta(minutes=10)  # 10:10 on a Monday: nothing opens or closes
     second = client.get("/families/worried-what-to-do")
     assert len(renders) == count
     assert NONCE.sub("", first.get_data(as_text=True)) == NONCE.sub(
@@ -148,3 +150,35 @@ def test_size_zero_turns_the_cache_off(app):
         found = found or isinstance(layer, PageCache)
         layer = layer.wsgi_app
     assert not found
+
+
+def test_kept_pages_are_renewed_long_before_their_form_tokens_expire(app, client, clock, renders):
+    """Five hours on, on a quiet Saturday night, is the page's form token still accepted?"""
+    app.config["RATELIMIT_ENABLED"] = False
+    clock["now"] = datetime(2026, 11, 28, 0, 5, tzinfo=UTC)  # Saturday: no line changes for hours
+    client.get("/families")
+    count = len(renders)
+    clock["now"] += timedelta(minutes=5)
+    client.get("/families")
+    assert len(renders) == count  # still kept
+    later = time.time() + 5 * 3600
+    with mock.patch("itsdangerous.timed.time.time", lambda: later):
+        clock["now"] += timedelta(hours=5)
+        html = client.get("/families").get_data(as_text=True)
+        assert len(renders) == 2 * count
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        response = client.post(
+            "/feedback",
+            data={"csrf_token": token, "kind": "page", "target": "families", "helpful": "yes"},
+        )
+    assert response.status_code < 400
+
+
+def test_one_clients_rate_limit_headers_are_not_kept(client):
+    """Does a page served from the cache leave out the first visitor's rate-limit counts?"""
+    first = client.get("/services", environ_base={"REMOTE_ADDR": "10.0.0.1"})
+    second = client.get("/services", environ_base={"REMOTE_ADDR": "10.0.0.2"})
+    assert first.status_code == second.status_code == 200
+    names = [[name.lower() for name, _ in r.headers.items()] for r in (first, second)]
+    assert any(name.startswith("x-ratelimit") for name in names[0])
+    assert not any(name.startswith(("x-ratelimit", "retry-after")) for name in names[1])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from directory.search import TRANSLATED
@@ -15,6 +17,8 @@ QUERIES = [
     ("pl", "gwalt", "rape-crisis-247"),  # "gwałt" typed without its accent
     ("pl", "pomoc w sprawie przemocy domowej", "national-domestic-abuse-helpline"),
     ("cs", "sebevražda", "samaritans"),
+    ("cs", "sebevrazda", "samaritans"),  # no háček, and no synonym to help
+    ("cs", unicodedata.normalize("NFD", "sebevražda"), "samaritans"),  # accents typed apart
     ("cs", "sexualni zneuzivani", "rape-crisis-247"),  # no accents
     ("cs", "domácí násilí", "national-domestic-abuse-helpline"),
     ("sk", "samovrazda", "samaritans"),
@@ -34,6 +38,9 @@ QUERIES = [
     ("ar", "زواج قسري", "karma-nirvana"),
     ("ar", "الاعتداء الجنسي", "rape-crisis-247"),
     ("ar", "الشرطة", "police-101"),
+    ("ar", "الشُّرطة", "police-101"),  # with vowel marks
+    ("ur", "خودکُشی", "samaritans"),  # with a vowel mark
+    ("pl", "the police", "police-101"),  # English words in the Polish site: "the" is no word
 ]
 
 
@@ -53,10 +60,20 @@ def test_a_query_in_the_reader_language_finds_the_service(search, lang, query, e
 def test_every_shipped_language_has_its_listings_indexed(search):
     """Is each translated language's listing text in the index the site opens?"""
     assert set(search.translations.languages()) == set(TRANSLATED)
+    reader = search._searcher().reader()
     for lang in TRANSLATED:
         listings = search.translations.listings[lang]
         assert len(listings) >= len(search.directory.services) - 1, lang
         assert all(text.text for text in listings.values()), lang
+        for field in (f"text_{lang}", f"tags_{lang}"):
+            assert len(list(reader.lexicon(field))) > 20, field
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_english_and_local_stop_words_leave_the_query(search, lang):
+    """Does "help for children" still need only its meaningful words, in every language?"""
+    results = search.search("help for children", lang=lang)
+    assert not results.empty and not results.broadened
 
 
 def test_words_of_one_language_do_not_match_in_another(search):

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 EXPECTED = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
@@ -60,7 +62,15 @@ def test_static_files_cacheable_but_not_pages(client):
     assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
-def test_development_server_log_leaves_out_what_was_searched(app, caplog):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/services?q=my+uncle+touches+me",
+        "/services?q=%22my%20uncle%22%20touches%20me",  # decoded to quotes and spaces
+        "/services?q=my uncle touches me",
+    ],
+)
+def test_development_server_log_leaves_out_what_was_searched(app, caplog, path):
     """Does `flask run`'s request line keep the path but not the query string?"""
     import logging
 
@@ -68,10 +78,11 @@ def test_development_server_log_leaves_out_what_was_searched(app, caplog):
 
     class Handler(WSGIRequestHandler):
         def __init__(self):
-            self.requestline = "GET /services?q=my+uncle+touches+me HTTP/1.1"
+            self.command, self.path, self.request_version = "GET", path, "HTTP/1.1"
+            self.requestline = f"GET {path} HTTP/1.1"
             self.client_address = ("127.0.0.1", 1)
 
     with caplog.at_level(logging.INFO, logger="werkzeug"):
         Handler().log_request(200, 512)
-    assert "/services?…" in caplog.text
+    assert "GET /services?… HTTP/1.1" in caplog.text
     assert "uncle" not in caplog.text
