@@ -110,12 +110,12 @@ LANGUAGE_STOP_WORDS: Mapping[str, frozenset[str]] = MappingProxyType({
         "și sunt un una unei unui"
     ),
 })  # fmt: skip
-# Letters folded for matching: accents (so "zgloszenie" finds "zgłoszenie"), and the Arabic and
-# Urdu forms of the same letter that either keyboard may type, and short vowel marks.
 # Marks that sit on a letter (combining accents, Arabic and Urdu vowel marks and shadda) and the
 # invisible joiners: part of a word, never a break in it, and dropped when folding.
 MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u200c\u200d\u0640"
 WORD = f"[\\w{MARKS}]+"
+# Letters folded for matching: accents (so "zgloszenie" finds "zgłoszenie"), the Arabic and Urdu
+# forms of the same letter that either keyboard may type, and the marks above.
 FOLD: dict[int, str] = {  # a dict: the index pickles its analyzers
     **accent_map,
     **{ord(c): "ا" for c in "أإآٱ"},

@@ -20,10 +20,11 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import wraps
 
 from flask import Flask, request
+
+from web.clock import now
 
 CACHEABLE = "lantern.cacheable"
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
@@ -66,13 +67,12 @@ class PageCache:
 
     def state(self) -> tuple[float, object]:
         """Return the time and the directory's opening state, worked out once a minute."""
-        frozen = self.app.config.get("LANTERN_NOW")
-        now = frozen() if callable(frozen) else datetime.now(UTC)
-        seconds = now.timestamp()
+        moment = now(self.app)
+        seconds = moment.timestamp()
         current = self.current
         if current[0] != int(seconds // 60):
             directory = self.app.extensions["lantern"].directory
-            current = self.current = (int(seconds // 60), directory.opening_state(now))
+            current = self.current = (int(seconds // 60), directory.opening_state(moment))
         return seconds, current[1]
 
     def __call__(self, environ, start_response):
@@ -83,9 +83,9 @@ class PageCache:
         ):
             return self.wsgi_app(environ, start_response)
         key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
-        now, state = self.state()
+        seconds, state = self.state()
         entry = self.entries.get(key)
-        if entry is not None and entry.state == state and 0 <= now - entry.made < KEEP_SECONDS:
+        if entry is not None and entry.state == state and 0 <= seconds - entry.made < KEEP_SECONDS:
             return self.serve(entry, start_response)
         captured: list = []
 
@@ -108,7 +108,7 @@ class PageCache:
             if not name.lower().startswith(PER_CLIENT_HEADERS)
         )
         found = NONCE.search(dict(headers).get("Content-Security-Policy", ""))
-        self.store(key, Entry(state, now, status, kept, data, found.group(1) if found else ""))
+        self.store(key, Entry(state, seconds, status, kept, data, found.group(1) if found else ""))
         return [data]
 
     def store(self, key: tuple[str, str], entry: Entry) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import (
@@ -19,6 +18,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from web.clock import now
 from web.content import Page, content
 from web.locale import DEFAULT, current_language
 from web.markdown import fill_directives
@@ -27,12 +27,6 @@ from web.pagecache import cached_page
 bp = Blueprint("pages", __name__)
 
 SECTIONS = ("young-people", "families", "adult-survivors", "professionals")
-
-
-def now() -> datetime:
-    """Return the current time; one place so tests can freeze it through app config."""
-    frozen = current_app.config.get("LANTERN_NOW")
-    return frozen() if callable(frozen) else datetime.now(UTC)
 
 
 def render_page_html(page: Page) -> Markup:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, request
@@ -12,15 +12,10 @@ from flask_babel import force_locale, gettext
 from twilio.request_validator import RequestValidator
 
 from chatbot import Reply, step
+from web.clock import now
 
 IDLE_SECONDS = 30 * 60  # a conversation is forgotten after 30 idle minutes
 RETRY_SECONDS = 24 * 60 * 60  # how long a Twilio MessageSid is remembered for retries
-
-
-def now() -> datetime:
-    """Return the current time; tests freeze it through app.config["LANTERN_NOW"]."""
-    frozen = current_app.config.get("LANTERN_NOW")
-    return frozen() if callable(frozen) else datetime.now(UTC)
 
 
 def store() -> Any:

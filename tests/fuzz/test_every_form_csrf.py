@@ -4,23 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from tests.fuzz.crawl import all_forms
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, index_dir):
-    tmp = tmp_path_factory.mktemp("csrf")
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "csrf-secret",
-            "LANTERN_HMAC_KEY": "csrf-hmac",
-            "DATABASE_URL": f"sqlite:///{tmp / 'c.sqlite3'}",
-            "LANTERN_INDEX_DIR": str(index_dir),
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def app(fuzz_app):
+    return fuzz_app("csrf")
 
 
 @pytest.fixture(scope="module")

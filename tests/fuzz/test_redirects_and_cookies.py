@@ -37,20 +37,8 @@ REDIRECT_PARAMS = ("next", "url", "return", "return_to", "redirect", "continue",
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, index_dir):
-    tmp = tmp_path_factory.mktemp("redirects")
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "redirect-secret",
-            "LANTERN_HMAC_KEY": "redirect-hmac",
-            "DATABASE_URL": f"sqlite:///{tmp / 'r.sqlite3'}",
-            "LANTERN_INDEX_DIR": str(index_dir),
-            "TWILIO_AUTH_TOKEN": "redirect-twilio",
-            "LANTERN_EXIT_URL": EXIT_URL,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def app(fuzz_app):
+    return fuzz_app("redirect", TWILIO_AUTH_TOKEN="redirect-twilio", LANTERN_EXIT_URL=EXIT_URL)
 
 
 def as_browser_reads(location: str) -> str:

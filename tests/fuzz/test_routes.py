@@ -10,7 +10,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from twilio.request_validator import RequestValidator
 
-from app import create_app
 from tests.fuzz.crawl import LANGS, all_forms, routes
 from tests.fuzz.naughty import MARKER, NAUGHTY
 
@@ -43,20 +42,8 @@ MARKER_ESCAPED = re.compile(re.escape(MARKER), re.I)
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory, index_dir):
-    tmp = tmp_path_factory.mktemp("fuzz")
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "fuzz-secret",
-            "LANTERN_HMAC_KEY": "fuzz-hmac",
-            "DATABASE_URL": f"sqlite:///{tmp / 'fuzz.sqlite3'}",
-            "LANTERN_INDEX_DIR": str(index_dir),
-            "TWILIO_AUTH_TOKEN": TOKEN,
-            # The fuzzer is one very busy client; the limits have their own tests.
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+def app(fuzz_app):
+    return fuzz_app("fuzz", TWILIO_AUTH_TOKEN=TOKEN)
 
 
 @pytest.fixture(scope="module")
