@@ -12,7 +12,18 @@ import yaml
 
 # Keys whose text values are shown to people.
 TEXT_KEYS = frozenset(
-    {"ask", "label", "say", "danger", "danger_heard", "menu", "connecting", "retry", "goodbye"}
+    {
+        "ask",
+        "label",
+        "say",
+        "danger",
+        "danger_heard",
+        "menu",
+        "other_languages",
+        "connecting",
+        "retry",
+        "putting_through",
+    }
 )
 # Parts of the flow files that hold no prompts (phrases to match, not to show).
 SKIP_KEYS = frozenset({"textspeak", "languages", "global", "who", "topic", "age", "routes"})

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from chatbot.flow import Entry, Flow, Node
+from chatbot.reader import Reading, read
+from chatbot.reader.language import add, best, locale_of
+from chatbot.reader.slots import Places
 from chatbot.rules import all_hold, first_match
 from chatbot.segments import fits
-from chatbot.understand import Reading, detect_language, read
 
 Translate = Callable[[str, str], str]
-STATE_VERSION = 1
+STATE_VERSION = 2
 MAX_NUMBERS = 4  # numbers a person can take in from one reply
 MAX_CHARS = 2000  # longer messages are cut before reading; SMS bodies stop at 1600
 EMPTY_FACTS: Mapping[str, Any] = {
@@ -22,10 +25,21 @@ EMPTY_FACTS: Mapping[str, Any] = {
     "area": None,
     "area_kind": None,
     "topic": None,
+    "want": None,
     "asked": 0,
 }
 NO_AREA = "none"
-ADULT_ROLES = frozenset({"worried", "professional", "survivor"})
+ADULT_ROLES = frozenset({"worried", "professional", "survivor", "accused"})
+
+
+class Kind(StrEnum):
+    """What a reply is."""
+
+    QUESTION = "question"
+    ANSWER = "answer"
+    HELP = "help"
+    STOP = "stop"
+    AFTER = "after"
 
 
 @dataclass(frozen=True)
@@ -37,6 +51,7 @@ class Line:
     contact: Any = None  # directory.Contact
     priority: int = 50  # when a reply is too long, the lowest goes first
     shown: str = ""  # how the contact is written in `text`, for channels that link it
+    typed: bool = False  # asks people to type a word (MENU): SMS says it, web chat shows buttons
 
     @property
     def is_number(self) -> bool:
@@ -48,13 +63,15 @@ class Reply:
     """What to say back: lines, numbered options, then footer lines (the 999 line)."""
 
     locale: str
-    kind: str  # question, answer, help, stop, after
+    kind: Kind
     route: str  # the node asked or the answer given
     lines: tuple[Line, ...] = ()
     options: tuple[tuple[str, str], ...] = ()
     footer: tuple[Line, ...] = ()
     danger: frozenset[str] = field(default_factory=frozenset)
     forget: bool = False
+    unsure: bool = False  # danger possible: the reply opens with one 999 line
+    more: tuple[tuple[str, str], ...] = ()  # what the person can ask next, after an answer
 
     @property
     def all_lines(self) -> tuple[Line, ...]:
@@ -69,49 +86,76 @@ class Reply:
     def numbers(self) -> int:
         return sum(1 for line in self.all_lines if line.is_number)
 
+    @property
+    def leads_with_999(self) -> bool:
+        """Return whether the first line names 999 (a danger or unsure reply)."""
+        return bool(self.lines) and self.lines[0].service == "emergency-999"
+
     def text(self) -> str:
         """Return the reply as one message: lines, then options, then the footer."""
-        return _text(self.lines, self.options, self.footer)
+        return _text(self.lines, self.options + self.more, self.footer)
+
+
+@dataclass
+class State:
+    """Where a conversation stands: what is known, what was asked, which language."""
+
+    v: int = STATE_VERSION
+    locale: str | None = None
+    chosen: bool = False  # the person picked the language themselves: no more guessing
+    form: str | None = None  # the language form read so far ("ur-Latn" for Roman Urdu)
+    langs: dict[str, float] = field(default_factory=dict)  # evidence per language form
+    node: str | None = None
+    answer: str | None = None
+    facts: dict[str, Any] = field(default_factory=lambda: dict(EMPTY_FACTS))
+
+    def to_dict(self) -> dict:
+        """Return the state as plain data for a store."""
+        return asdict(self)
+
+    @classmethod
+    def load(cls, data: Any, flow: Flow, directory: Any) -> State:
+        """Return a valid state from stored data; anything odd starts over."""
+        if isinstance(data, State):
+            data = data.to_dict()
+        fresh = cls()
+        if not isinstance(data, Mapping) or data.get("v") != STATE_VERSION:
+            return fresh
+        if data.get("locale") in flow.languages:
+            fresh.locale = data["locale"]
+        fresh.chosen = data.get("chosen") is True
+        if isinstance(data.get("form"), str) and len(data["form"]) <= 8:
+            fresh.form = data["form"]
+        langs = data.get("langs")
+        if isinstance(langs, Mapping):
+            fresh.langs = {
+                str(k)[:8]: float(v)
+                for k, v in list(langs.items())[:12]
+                if isinstance(v, int | float) and not isinstance(v, bool) and abs(v) < 1e6
+            }
+        if data.get("node") in flow.nodes:
+            fresh.node = data["node"]
+        if data.get("answer") in flow.answers:
+            fresh.answer = data["answer"]
+        facts = data.get("facts")
+        if isinstance(facts, Mapping):
+            for key in ("who", "topic", "want"):
+                if isinstance(facts.get(key), str) and len(facts[key]) <= 40:
+                    fresh.facts[key] = facts[key]
+            for key, limit in (("age", 130), ("asked", 100)):
+                value = facts.get(key)
+                if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit:
+                    fresh.facts[key] = value
+            area = facts.get("area")
+            if area == NO_AREA or (isinstance(area, str) and area in directory.areas):
+                fresh.facts["area"] = area
+                fresh.facts["area_kind"] = _area_kind(directory, area)
+        return fresh
 
 
 def new_state() -> dict:
-    """Return the state of a conversation that has not started."""
-    return {
-        "v": STATE_VERSION,
-        "locale": None,
-        "detected": False,
-        "node": None,
-        "answer": None,
-        "facts": dict(EMPTY_FACTS),
-    }
-
-
-def _clean(state: Any, flow: Flow, directory: Any) -> dict:
-    """Return a fresh, valid copy of a stored state; anything odd starts over."""
-    fresh = new_state()
-    if not isinstance(state, Mapping) or state.get("v") != STATE_VERSION:
-        return fresh
-    if state.get("locale") in flow.languages:
-        fresh["locale"] = state["locale"]
-    fresh["detected"] = state.get("detected") is True
-    if state.get("node") in flow.nodes:
-        fresh["node"] = state["node"]
-    if state.get("answer") in flow.answers:
-        fresh["answer"] = state["answer"]
-    facts = state.get("facts")
-    if isinstance(facts, Mapping):
-        for key in ("who", "topic"):
-            if isinstance(facts.get(key), str):
-                fresh["facts"][key] = facts[key]
-        for key, limit in (("age", 130), ("asked", 100)):
-            value = facts.get(key)
-            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit:
-                fresh["facts"][key] = value
-        area = facts.get("area")
-        if area == NO_AREA or (isinstance(area, str) and area in directory.areas):
-            fresh["facts"]["area"] = area
-            fresh["facts"]["area_kind"] = _area_kind(directory, area)
-    return fresh
+    """Return the state of a conversation that has not started, as stored."""
+    return State().to_dict()
 
 
 def _area_kind(directory: Any, area_id: str) -> str:
@@ -189,7 +233,9 @@ class _Composer:
             names_contact = bool(entry.service or entry.front_door or entry.local)
             if not names_contact:
                 text = _say(self.translate, entry.say, self.locale, {})
-                out.append(Line(text, priority=rank if entry.keep else rank - 30))
+                out.append(
+                    Line(text, priority=rank if entry.keep else rank - 30, typed=entry.typed)
+                )
                 continue
             service_id, contact, name = self._contact(entry)
             if contact is None or service_id in self.services:
@@ -225,6 +271,9 @@ def _trim(reply: Reply, flow: Flow) -> Reply:
     """Drop the least needed lines until the reply fits the flow's SMS allowance."""
     gsm7, ucs2 = flow.limits
     lines, footer = list(reply.lines), list(reply.footer)
+    more = reply.more
+    if not fits(_text(lines, reply.options + more, footer), gsm7, ucs2):
+        more = ()  # what to ask next is the first thing a short message can do without
     while not fits(_text(lines, reply.options, footer), gsm7, ucs2):
         candidates = [(line.priority, -i, i, "lines") for i, line in enumerate(lines[1:], 1)]
         candidates += [(line.priority, -i - 1000, i, "footer") for i, line in enumerate(footer)]
@@ -232,16 +281,7 @@ def _trim(reply: Reply, flow: Flow) -> Reply:
             break
         _, _, index, where = min(candidates)
         (lines if where == "lines" else footer).pop(index)
-    return Reply(
-        reply.locale,
-        reply.kind,
-        reply.route,
-        tuple(lines),
-        reply.options,
-        tuple(footer),
-        reply.danger,
-        reply.forget,
-    )
+    return replace(reply, lines=tuple(lines), footer=tuple(footer), more=more)
 
 
 def _text(lines: Sequence[Line], options: Sequence[tuple[str, str]], footer: Sequence[Line]) -> str:
@@ -257,60 +297,73 @@ def _question(composer: _Composer, node: Node) -> tuple[list[Line], tuple[tuple[
     return [Line(_say(t, node.ask, loc, {}), priority=90)], options
 
 
-def _learn(state: dict, reading: Reading, text: str, flow: Flow, directory: Any) -> None:
+def _learn(state: State, reading: Reading, flow: Flow, directory: Any) -> None:
     """Update the facts from the message, and from the option it picked if it picked one."""
-    facts = state["facts"]
+    facts = state.facts
     # Before anything is asked, a number answers the first question (posters can say "text 1").
-    current = state["node"] or (None if state["answer"] else flow.start)
+    current = state.node or (None if state.answer else flow.start)
     node = flow.nodes.get(current) if current else None
     chosen = None
     if node is not None and reading.number is not None:
         chosen = next((o for o in node.options if o.key == str(reading.number)), None)
     if chosen is not None:
         facts.update(chosen.sets)
-    if reading.who is not None:
+    if reading.who is not None and not (reading.who == "young" and _adult(facts)):
         facts["who"] = reading.who
     # "14 years old" from a parent is the child's age; only "I'm 14" says who is writing.
-    if (
-        chosen is None
-        and reading.age is not None
-        and (reading.own_age or facts["who"] not in ADULT_ROLES)
-    ):
+    if chosen is None and reading.age is not None and (reading.own_age or facts["who"] not in ADULT_ROLES):
         facts["age"] = reading.age
+        if reading.own_age and reading.age >= 18 and facts["who"] in (None, "young"):
+            facts["who"] = "survivor" if reading.past else None
     if reading.topic is not None:
         facts["topic"] = reading.topic
     if chosen is None and reading.tokens:
-        area = _find_area(directory, text, reading.tokens)
-        if area is not None:
-            facts["area"] = area.id
+        if reading.area is not None:
+            facts["area"] = reading.area
         elif node is not None and node.place:
             facts["area"] = NO_AREA
     if facts.get("area"):
         facts["area_kind"] = _area_kind(directory, facts["area"])
 
 
-# Endings Polish, Czech, Slovak and Romanian add to place names ("v Rotherhamu", "w Maltby").
-_PLACE_ENDINGS = ("ului", "ul", "em", "om", "ie", "u", "e", "a")
+def _adult(facts: Mapping[str, Any]) -> bool:
+    age = facts.get("age")
+    return isinstance(age, int) and age >= 18 and facts.get("who") != "worried"
 
 
-def _find_area(directory: Any, text: str, tokens: Sequence[str]) -> Any:
-    """Return the area a place or postcode in the message names, allowing for inflection."""
-    area = directory.area_for_place(text)
-    if area is not None:
-        return area
-    for token in tokens:
-        if len(token) < 6 or not token.isascii():
-            continue
-        for ending in _PLACE_ENDINGS:
-            if token.endswith(ending):
-                area = directory.area_for_place(token[: -len(ending)])
-                if area is not None:
-                    return area
-    return None
+_PLACES: dict[int, tuple[Any, Places]] = {}
+
+
+def places_for(directory: Any) -> Places:
+    """Return the place finder for a directory, built once."""
+    kept = _PLACES.get(id(directory))
+    if kept is None or kept[0] is not directory:
+        if len(_PLACES) > 8:
+            _PLACES.clear()
+        kept = _PLACES[id(directory)] = (directory, Places(directory.areas))
+    return kept[1]
+
+
+def _language(state: State, reading: Reading, locale: str, flow: Flow) -> bool:
+    """Update the conversation's language; return whether Roman Urdu was first seen now."""
+    if state.locale is None:
+        state.locale = locale if locale in flow.languages else flow.languages[0]
+    if reading.switch_to in flow.languages:
+        state.locale, state.chosen, state.form = reading.switch_to, True, reading.switch_to
+        return False
+    if state.chosen or not reading.form or reading.word:
+        return False
+    state.langs = add(state.langs, reading.form)
+    form = best(state.langs, prior=locale)
+    if form is None or locale_of(form) not in flow.languages:
+        return False
+    was = state.form
+    state.form, state.locale = form, locale_of(form)
+    return form == flow.roman_urdu and was != form and flow.roman_urdu_note is not None
 
 
 def step(
-    state: Mapping[str, Any] | None,
+    state: Mapping[str, Any] | State | None,
     text: str,
     locale: str,
     now: datetime,
@@ -318,92 +371,104 @@ def step(
     directory: Any,
     flow: Flow,
     translate: Translate,
-) -> tuple[dict, Reply]:
+) -> tuple[State, Reply]:
     """Read one message and return the next state and the reply."""
-    state = _clean(state, flow, directory)
+    state = State.load(state, flow, directory)
     text = (text or "")[:MAX_CHARS]
-    reading = read(flow, text)
-    if state["locale"] is None:
-        state["locale"] = locale if locale in flow.languages else flow.languages[0]
-    if reading.tokens and not state["detected"]:
-        state["detected"] = True
-        state["locale"] = detect_language(flow, text, reading.tokens) or state["locale"]
-    if reading.switch_to in flow.languages:
-        state["locale"] = reading.switch_to
+    reading = read(flow, text, places_for(directory))
+    roman_urdu = _language(state, reading, locale, flow)
 
-    comp = _Composer(flow, directory, translate, state["locale"], now, state["facts"])
+    comp = _Composer(flow, directory, translate, state.locale, now, state.facts)
     lead: list[Line] = []
     if reading.danger:
         lead = comp.lines(flow.danger_replies["now"], 100)
-        if "suicide" in reading.danger:
-            lead += comp.lines(flow.danger_replies["suicide"], 98)
+        for kind in ("suicide", "assault", "missing"):
+            if kind in reading.danger and kind in flow.danger_replies:
+                lead += comp.lines(flow.danger_replies[kind], 98)
+    elif reading.unsure:
+        lead = comp.lines(flow.danger_replies.get("unsure") or flow.danger_replies["now"], 100)
+    if roman_urdu:
+        lead.append(Line(flow.roman_urdu_note, priority=95, typed=True))
 
-    kind, route = _respond(state, reading, text, flow, directory)
-    if kind == "stop":  # forget everything but the language, so the confirmation reads right
-        locale_now = state["locale"]
-        state = new_state()
-        state["locale"], state["detected"] = locale_now, True
-    comp.facts = state["facts"]  # MENU and STOP replace the facts
+    kind, route = _respond(state, reading, flow, directory)
+    if kind == Kind.STOP:  # forget everything but the language, so the confirmation reads right
+        state = State(locale=state.locale, chosen=True, form=state.form)
+    comp.facts = state.facts  # MENU and STOP replace the facts
     options: tuple[tuple[str, str], ...] = ()
+    more: tuple[tuple[str, str], ...] = ()
     footer: list[Line] = []
-    if kind == "question":
+    if kind == Kind.QUESTION:
         body, options = _question(comp, flow.nodes[route])
         footer = comp.lines(flow.replies["footer"], 80)
-    elif kind == "answer":
+    elif kind == Kind.ANSWER:
         body = comp.lines(flow.answers[route], 70) + comp.lines(flow.replies["closing"], 10)
+        more = _more(comp, flow, route, state)
     else:
         body = comp.lines(flow.replies[kind], 70)
+        if kind == Kind.AFTER and state.answer:
+            more = _more(comp, flow, state.answer, state)
     reply = Reply(
-        locale=state["locale"],
+        locale=state.locale,
         kind=kind,
         route=route,
         lines=tuple(lead + body),
         options=options,
         footer=tuple(footer),
         danger=reading.danger,
-        forget=kind == "stop",
+        forget=kind == Kind.STOP,
+        unsure=reading.unsure and not reading.danger,
+        more=more,
     )
     return state, _trim(reply, flow)
 
 
-def _respond(
-    state: dict, reading: Reading, text: str, flow: Flow, directory: Any
-) -> tuple[str, str]:
+def _more(comp: _Composer, flow: Flow, answer: str, state: State) -> tuple[tuple[str, str], ...]:
+    """Offer what the person can ask next after an answer, and listen for their pick."""
+    node_id = flow.follow_up.get(answer)
+    if node_id is None:
+        return ()
+    state.node = node_id
+    t, loc = comp.translate, comp.locale
+    return tuple((o.key, _say(t, o.label, loc, {})) for o in flow.nodes[node_id].options)
+
+
+def _respond(state: State, reading: Reading, flow: Flow, directory: Any) -> tuple[Kind, str]:
     """Decide what kind of reply this is, updating the state: (kind, node or answer or word)."""
     if reading.switch_to or not reading.tokens:
         return _repeat(state, flow)
     if reading.word == "stop":
-        return "stop", "stop"
+        return Kind.STOP, "stop"
     if reading.word == "help":
-        return "help", "help"
+        return Kind.HELP, "help"
     if reading.word == "menu":
-        state["facts"] = dict(EMPTY_FACTS)
-        state["answer"] = None
-        state["node"] = None
+        state.facts = dict(EMPTY_FACTS)
+        state.answer = None
+        state.node = None
         return _route(state, flow)
-    before = dict(state["facts"])
-    _learn(state, reading, text, flow, directory)
-    learnt = state["facts"] != before
-    if state["answer"] and not learnt:
-        return "after", "after"
+    before = dict(state.facts)
+    _learn(state, reading, flow, directory)
+    learnt = state.facts != before
+    if state.answer and not learnt:
+        return Kind.AFTER, "after"
     return _route(state, flow)
 
 
-def _route(state: dict, flow: Flow) -> tuple[str, str]:
-    route = first_match(flow.routes, state["facts"])
+def _route(state: State, flow: Flow) -> tuple[Kind, str]:
+    route = first_match(flow.routes, state.facts)
     if route.ask is not None:
-        state["node"] = route.ask
-        state["facts"]["asked"] += 1
-        return "question", route.ask
-    state["node"] = None
-    state["answer"] = route.answer
-    return "answer", route.answer
+        state.node = route.ask
+        state.facts["asked"] += 1
+        return Kind.QUESTION, route.ask
+    state.node = None
+    state.answer = route.answer
+    state.facts["want"] = None  # a follow-up pick is answered once
+    return Kind.ANSWER, route.answer
 
 
-def _repeat(state: dict, flow: Flow) -> tuple[str, str]:
+def _repeat(state: State, flow: Flow) -> tuple[Kind, str]:
     """Say again what was last said (after a language switch or an empty message)."""
-    if state["node"]:
-        return "question", state["node"]
-    if state["answer"]:
-        return "answer", state["answer"]
+    if state.node and state.node not in flow.follow_up.values():
+        return Kind.QUESTION, state.node
+    if state.answer:
+        return Kind.ANSWER, state.answer
     return _route(state, flow)

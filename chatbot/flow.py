@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from chatbot.rules import OPERATORS, UNARY, Condition, Route
-from chatbot.text import Matcher, Normaliser, Phrase, compile_phrases
+from chatbot.reader.model import MODEL_FILE, Model, ModelError, load_model
+from chatbot.reader.normalise import Matcher, Normaliser, Phrase, compile_phrases
 from directory import DirectoryError
 
 FLOW_FILE = "triage.yaml"
@@ -18,8 +19,11 @@ SAFETY_FILE = "safety.yaml"
 LEXICON_FILE = "lexicon.yaml"
 ROMAN_URDU = "ur-Latn"
 DEFAULT_CHANNELS = ("phone", "text", "webchat", "website", "form")
-FACTS = frozenset({"who", "age", "area", "area_kind", "topic", "asked"})
-DANGER_KINDS = ("now", "suicide")
+FACTS = frozenset({"who", "age", "area", "area_kind", "topic", "want", "asked"})
+DANGER_KINDS = ("now", "suicide")  # kinds with phrase rules; the classifier knows more
+# Replies that lead with 999 for each kind of danger; kinds without their own use "now".
+DANGER_REPLIES = ("now", "suicide", "assault", "missing", "unsure")
+MODEL_DIR = "reader"
 GLOBAL_WORDS = ("menu", "help", "stop")
 REPLIES = ("help", "stop", "after", "footer", "closing")
 
@@ -58,6 +62,7 @@ class Entry:
     channels: tuple[str, ...] = DEFAULT_CHANNELS
     when: tuple[Condition, ...] = ()
     keep: bool = False  # a line without a contact that must survive shortening
+    typed: bool = False  # asks people to type a word such as MENU (SMS only; web shows buttons)
 
 
 @dataclass(frozen=True)
@@ -72,16 +77,32 @@ class Language:
 
 
 @dataclass(frozen=True)
+class VoiceLanguage:
+    """A language of the phone line: its key, Twilio's codes, and how it is offered."""
+
+    key: str
+    say: str  # <Say language>
+    speech: str  # <Gather language>: what speech is recognised as
+    choose: str  # said in the language itself: "Po polsku, naciśnij 4."
+
+
+VOICE_TEXTS = ("danger", "danger_heard", "menu", "other_languages", "connecting", "retry", "putting_through")
+
+
+@dataclass(frozen=True)
 class Voice:
     """The spoken menu of the phone line."""
 
     danger: str
     danger_heard: str
     menu: str
+    other_languages: str
     connecting: str
     retry: str
-    goodbye: str
+    putting_through: str
     options: Mapping[str, Entry]
+    fallback: Entry  # where a caller who is not understood is put through
+    languages: Mapping[str, VoiceLanguage]
 
 
 @dataclass(frozen=True)
@@ -112,6 +133,14 @@ class Flow:
     school_offset: int
     limits: tuple[int, int] = (2, 4)  # SMS segments: GSM-7 (English), UCS-2 (other scripts)
     matcher: Matcher | None = None
+    age_past: tuple[tuple[str, ...], ...] = ()  # words before an age that put it in the past
+    age_now: tuple[tuple[str, ...], ...] = ()  # words after an age that make it current
+    reassurance: tuple[Phrase, ...] = ()  # "i am safe now": lets the classifier overrule a phrase
+    veto: float = 0.5  # ...when its danger probability is under this share of "unsure"
+    model: Model | None = None
+    follow_up: Mapping[str, str] = field(default_factory=dict)  # answer -> node asked next
+    roman_urdu_note: str | None = None  # said once, in Roman Urdu, to someone who writes it
+    roman_urdu: str = ROMAN_URDU
 
     def phrases(self) -> tuple[Phrase, ...]:
         """Return every phrase the engine looks for."""
@@ -124,6 +153,7 @@ class Flow:
             + self.age_after
             + self.school_year
             + self.school_year_self
+            + self.reassurance
         )
 
     def service_ids(self) -> set[str]:
@@ -135,7 +165,7 @@ class Flow:
             for e in items
         ]
         if self.voice:
-            entries.extend(self.voice.options.values())
+            entries.extend([*self.voice.options.values(), self.voice.fallback])
         return {e.service for e in entries if e.service}
 
     def msgids(self) -> list[str]:
@@ -148,8 +178,7 @@ class Flow:
             for items in group.values():
                 found.extend(entry.say for entry in items)
         if self.voice:
-            v = self.voice
-            found.extend([v.danger, v.danger_heard, v.menu, v.connecting, v.retry, v.goodbye])
+            found.extend(getattr(self.voice, name) for name in VOICE_TEXTS)
         return list(dict.fromkeys(found))
 
 
@@ -212,7 +241,7 @@ class _Reader:
 
     def entry(self, data: Any, field: str) -> Entry:
         data = self.mapping(data, field)
-        known = {"say", "service", "front_door", "local", "channel", "when", "keep"}
+        known = {"say", "service", "front_door", "local", "channel", "when", "keep", "typed"}
         unknown = set(data) - known
         if unknown:
             raise self.fail(field, f"unknown keys: {', '.join(sorted(unknown))}")
@@ -241,6 +270,7 @@ class _Reader:
             channels=channels,
             when=self.conditions(data.get("when", []), f"{field}.when"),
             keep=bool(data.get("keep")),
+            typed=bool(data.get("typed")),
         )
 
     def entries(self, data: Any, field: str) -> tuple[Entry, ...]:
@@ -369,8 +399,24 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
                 raise reader.fail("danger", f"no {kind} phrases in {code}")
     danger_data = reader.mapping(safety.get("replies"), "replies")
     danger_replies = {
-        kind: reader.entries(danger_data.get(kind), f"replies.{kind}") for kind in DANGER_KINDS
+        kind: reader.entries(danger_data.get(kind), f"replies.{kind}")
+        for kind in DANGER_REPLIES
+        if kind in DANGER_KINDS or danger_data.get(kind) is not None
     }
+    reassurance = tuple(
+        _phrases_by_language(
+            reader,
+            reader.mapping(safety.get("reassurance") or {}, "reassurance"),
+            "reassurance",
+            normaliser,
+            "safe",
+            known_languages,
+            {},
+        )
+    )
+    veto = safety.get("veto", 0.5)
+    if not isinstance(veto, (int, float)) or not 0 <= veto <= 1:
+        raise reader.fail("veto", "must be a number from 0 to 1")
 
     reader = _Reader(lexicon_path)
     language_info: dict[str, Language] = {}
@@ -388,6 +434,9 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
     for code in languages:
         if code not in language_info or not language_info[code].names:
             raise reader.fail(f"languages.{code}", "needs its own name so people can switch to it")
+    roman_urdu_note = None
+    if isinstance(lang_data.get(ROMAN_URDU), dict) and lang_data[ROMAN_URDU].get("note"):
+        roman_urdu_note = reader.text(lang_data[ROMAN_URDU]["note"], f"languages.{ROMAN_URDU}.note")
     global_words: dict[str, str] = {}
     global_data = reader.mapping(lexicon.get("global"), "global")
     for word in GLOBAL_WORDS:
@@ -410,13 +459,19 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
     age = reader.mapping(lexicon.get("age"), "age")
     language_info = _with_vocabulary(language_info, vocabulary)
 
+    lexicon_reader = reader
+
     def age_phrases(key: str) -> tuple[Phrase, ...]:
-        items = reader.listing(age.get(key), f"age.{key}")
+        items = lexicon_reader.listing(age.get(key), f"age.{key}")
         return compile_phrases(normaliser, (str(p) for p in items))
+
+    def tense_words(key: str) -> tuple[tuple[str, ...], ...]:
+        items = lexicon_reader.listing(age.get(key) or [], f"age.{key}")
+        return tuple(tuple(normaliser.tokens(str(p))) for p in items if normaliser.tokens(str(p)))
 
     offset = age.get("school_offset")
     if not isinstance(offset, int):
-        raise reader.fail("age.school_offset", "must be a whole number")
+        raise lexicon_reader.fail("age.school_offset", "must be a whole number")
 
     reader = _Reader(flow_path)
     nodes = {
@@ -448,6 +503,14 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
     if not routes or routes[-1].when or routes[-1].answer is None:
         raise reader.fail("routes", "must end with an answer that has no conditions")
 
+    follow_up = {}
+    for answer, node_id in reader.mapping(data.get("follow_up") or {}, "follow_up").items():
+        if answer not in answers:
+            raise reader.fail(f"follow_up.{answer}", f"no answer {answer!r}")
+        if node_id not in nodes:
+            raise reader.fail(f"follow_up.{answer}", f"no node {node_id!r}")
+        follow_up[answer] = node_id
+
     voice = None
     if data.get("voice") is not None:
         v = reader.mapping(data["voice"], "voice")
@@ -457,12 +520,22 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
             key = str(item.get("key", ""))
             rest = {k: val for k, val in item.items() if k != "key"}
             options[key] = reader.entry({"say": key, **rest}, f"voice.options[{i}]")
+        voice_languages = {}
+        for code, item in reader.mapping(v.get("languages"), "voice.languages").items():
+            where = f"voice.languages.{code}"
+            if code not in languages:
+                raise reader.fail(where, "not a language of the flow")
+            item = reader.mapping(item, where)
+            voice_languages[code] = VoiceLanguage(
+                *(reader.text(str(item.get(k, "")) or None, f"{where}.{k}") for k in ("key", "tts", "stt", "choose"))
+            )
+        if "en" not in voice_languages:
+            raise reader.fail("voice.languages", "must include en")
         voice = Voice(
-            **{
-                k: reader.text(v.get(k), f"voice.{k}")
-                for k in ("danger", "danger_heard", "menu", "connecting", "retry", "goodbye")
-            },
+            **{k: reader.text(v.get(k), f"voice.{k}") for k in VOICE_TEXTS},
             options=options,
+            fallback=reader.entry({"say": "fallback", **reader.mapping(v.get("fallback"), "voice.fallback")}, "voice.fallback"),
+            languages=voice_languages,
         )
 
     flow = Flow(
@@ -489,11 +562,28 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         school_year_self=age_phrases("school_year_self"),
         school_offset=offset,
         limits=_limits(reader, data.get("limits")),
+        age_past=tense_words("past"),
+        age_now=tense_words("now"),
+        reassurance=reassurance,
+        veto=float(veto),
+        model=_model(flows_dir / MODEL_DIR / MODEL_FILE),
+        follow_up=follow_up,
+        roman_urdu_note=roman_urdu_note,
     )
     flow = replace(flow, matcher=Matcher(w for p in flow.phrases() for w in p.words))
     if directory is not None:
         check_services(flow, directory)
     return flow
+
+
+def _model(path: Path) -> Model | None:
+    """Load the reader's classifier; a flow without one reads with its phrases alone."""
+    if not path.exists():
+        return None
+    try:
+        return load_model(path)
+    except ModelError as error:
+        raise FlowError(path, "(file)", str(error)) from error
 
 
 def _limits(reader: _Reader, data: Any) -> tuple[int, int]:

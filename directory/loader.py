@@ -59,7 +59,7 @@ _SERVICE_KEYS = {
     "source", "assured_date", "source_date", "review_days",
 }  # fmt: skip
 _AREA_KEYS = {
-    "id", "name", "council", "postcode_districts", "places", "front_door",
+    "id", "name", "council", "postcode_districts", "places", "spellings", "front_door",
     "safeguarding_partnership_url", "source", "assured_date", "source_date", "review_days",
     "note",
 }  # fmt: skip
@@ -379,6 +379,7 @@ def _area(fields: _Fields) -> tuple[Area, _Fields | None]:
         council=fields.text("council"),
         postcode_districts=districts,
         places=fields.words("places"),
+        spellings=fields.words("spellings"),
         front_door=door,
         safeguarding_partnership_url=fields.url("safeguarding_partnership_url"),
         source=_sources(fields),

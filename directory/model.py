@@ -249,6 +249,8 @@ class Area:
     review_days: int = DEFAULT_REVIEW_DAYS
     note: str = ""
     path: Path | None = field(default=None, compare=False)
+    # Other ways people write the places: other scripts and common misspellings (triage only).
+    spellings: tuple[str, ...] = ()
 
     @property
     def front_door_service_id(self) -> str | None:

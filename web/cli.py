@@ -76,6 +76,71 @@ def chat_simulate(lang: str):
     run(content().directory, content().flow, translate, sys.stdin, sys.stdout, locale=lang)
 
 
+def _flows_dir() -> Path:
+    return Path(current_app.config["LANTERN_CONTENT_DIR"]) / "flows"
+
+
+@chat_cli.command("train")
+def chat_train():
+    """Fit the reader's classifier on content/flows/corpus/ and write its model file."""
+    from chatbot.flow import MODEL_DIR
+    from chatbot.reader.corpus import CORPUS_DIR
+    from chatbot.reader.model import MODEL_FILE
+    from chatbot.reader.train import train
+
+    flows = _flows_dir()
+    model = train(flows / CORPUS_DIR, flows / MODEL_DIR / MODEL_FILE)
+    size = (flows / MODEL_DIR / MODEL_FILE).stat().st_size
+    click.echo(f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {size:,} bytes")
+
+
+@chat_cli.command("compare")
+def chat_compare():
+    """Compare classifier approaches: trained on the corpus, measured on the dev set."""
+    from chatbot.reader.corpus import CORPUS_DIR, DEV_DIR, load_examples
+    from chatbot.reader.train import compare
+
+    flows = _flows_dir()
+    trials = compare(load_examples(flows / CORPUS_DIR), load_examples(flows / DEV_DIR))
+    click.echo("| approach | danger AUC | danger recall | 999 on calm | who | language |")
+    click.echo("|---|---|---|---|---|---|")
+    for t in trials:
+        click.echo(
+            f"| {t.name} | {t.danger_auc:.3f} | {t.danger_recall:.1%} | {t.false_alarms:.1%} "
+            f"| {t.who:.1%} | {t.form:.1%} |"
+        )
+
+
+@chat_cli.command("evaluate")
+@click.option(
+    "--set",
+    "which",
+    type=click.Choice(["heldout", "dev"]),
+    default="heldout",
+    show_default=True,
+    help="heldout is the frozen set nobody tunes against; dev may be looked at.",
+)
+@click.option("--worst", default=5, show_default=True, help="Misses to list per language form.")
+def chat_evaluate(which: str, worst: int):
+    """Print danger recall and precision per language, who-is-writing accuracy and the misses."""
+    from chatbot.channels.common import translate
+    from chatbot.reader.corpus import load_conversations, load_examples
+    from chatbot.reader.evaluate import evaluate, lines
+
+    folder = _flows_dir() / which
+    loaded = content()
+    report = evaluate(
+        load_examples(folder),
+        load_conversations(folder),
+        flow=loaded.flow,
+        directory=loaded.directory,
+        translate=translate,
+        now=datetime.now(UTC),
+    )
+    for line in lines(report, worst):
+        click.echo(line)
+
+
 def register_commands(app: Flask) -> None:
     app.cli.add_command(data)
     app.cli.add_command(directory_cli)

@@ -42,7 +42,7 @@ def translate(msgid: str, locale: str) -> str:
 def run(state: dict | None, text: str, locale: str) -> tuple[dict, Reply]:
     """Call the engine with the loaded flow and directory, now."""
     loaded = content()
-    return step(
+    new_state, reply = step(
         state,
         text,
         locale,
@@ -51,6 +51,7 @@ def run(state: dict | None, text: str, locale: str) -> tuple[dict, Reply]:
         flow=loaded.flow,
         translate=translate,
     )
+    return new_state.to_dict(), reply
 
 
 def require_twilio_signature() -> None:

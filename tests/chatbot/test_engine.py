@@ -125,7 +125,7 @@ def test_at_most_two_questions_then_an_answer(tiny):
     assert tiny.send("qqq").kind == "question"
     reply = tiny.send("xxx")
     assert (reply.kind, reply.route) == ("answer", "general")
-    assert tiny.state["facts"]["asked"] == 2
+    assert tiny.state.facts["asked"] == 2
 
 
 def test_after_an_answer_a_message_with_nothing_new_gets_the_way_on(tiny):
@@ -141,7 +141,7 @@ def test_stop_forgets_and_confirms(tiny):
     tiny.send("my daughter")
     reply = tiny.send("STOP")
     assert reply.forget and reply.kind == "stop"
-    assert tiny.state["facts"]["who"] is None
+    assert tiny.state.facts["who"] is None
     assert reply.text().startswith("Forgotten.")
 
 
@@ -150,7 +150,7 @@ def test_menu_starts_again(tiny):
     tiny.send("1")
     reply = tiny.send("menu")
     assert reply.route == "who"
-    assert tiny.state["facts"]["who"] is None
+    assert tiny.state.facts["who"] is None
 
 
 def test_help_gives_the_main_lines_without_changing_state(tiny):
@@ -172,7 +172,7 @@ def test_language_name_switches_at_any_point(tiny):
     tiny.send("my daughter")
     reply = tiny.send("POLSKI")
     assert (reply.locale, reply.route) == ("pl", "where")
-    assert tiny.state["facts"]["asked"] == 1
+    assert tiny.state.facts["asked"] == 1
     assert tiny.send("English").locale == "en"
 
 
@@ -211,8 +211,8 @@ def test_step_is_deterministic_and_does_not_touch_its_input(tiny_flow, tiny_dire
         None,
         {},
         "nonsense",
-        {"v": 1, "node": "nowhere", "facts": {"age": "x", "asked": -3}},
-        {"v": 1, "locale": "xx", "facts": {"area": "atlantis", "who": 5}},
+        {"v": 2, "node": "nowhere", "facts": {"age": "x", "asked": -3}},
+        {"v": 2, "locale": "xx", "facts": {"area": "atlantis", "who": 5}},
         {"v": 99},
     ],
 )
@@ -228,7 +228,7 @@ def test_odd_stored_state_starts_afresh(tiny_flow, tiny_directory, stored):
         translate=lambda m, loc: m,
     )
     assert reply.kind in ("question", "answer")
-    assert state["v"] == 1
+    assert state.v == 2
 
 
 def test_state_is_plain_json(tiny):
@@ -237,16 +237,18 @@ def test_state_is_plain_json(tiny):
 
     tiny.send("my daughter")
     tiny.send("Testford")
-    assert json.loads(json.dumps(tiny.state)) == tiny.state
+    stored = tiny.state.to_dict()
+    assert json.loads(json.dumps(stored)) == stored
+    assert type(tiny.state).load(json.loads(json.dumps(stored)), tiny.flow, tiny.directory) == tiny.state
 
 
 def test_empty_message_repeats_without_counting_a_question(tiny):
     """Does an empty message (a page load) say the current question again?"""
     tiny.send("")
-    assert tiny.state["facts"]["asked"] == 1
+    assert tiny.state.facts["asked"] == 1
     reply = tiny.send("   ")
     assert reply.route == "who"
-    assert tiny.state["facts"]["asked"] == 1
+    assert tiny.state.facts["asked"] == 1
 
 
 def test_never_more_than_four_numbers(tiny):

@@ -13,8 +13,9 @@ from chatbot.segments import fits, is_gsm7, segments
 
 from .conftest import ROOT, WEEKDAY, WEEKEND_NIGHT
 
-WHO = (None, "young", "worried", "survivor", "professional", "other")
-TOPICS = (None, "images", "missing", "info", "thoughts", "other")
+WHO = (None, "young", "worried", "survivor", "professional", "accused", "other")
+TOPICS = (None, "images", "missing", "info", "thoughts", "forced_marriage", "criminal", "other")
+WANTS = (None, "talk", "report", "tell", "scared", "counselling")
 AREAS = (None, "none", "rotherham", "havering")
 LEADS = ("ok", "knife", "want to die")  # no danger, danger, suicide
 WORDS = ("help", "stop", "menu", "thanks")
@@ -37,15 +38,17 @@ def translate(msgid: str, locale: str) -> str:
 
 def every_reply(flow, directory, locale):
     """Yield (description, reply) for every question, answer and word, with and without danger."""
-    for who, topic, area, age, asked, lead, now in itertools.product(
-        WHO, TOPICS, AREAS, (None, 14), (0, 2), LEADS, (WEEKDAY, WEEKEND_NIGHT)
+    for who, topic, area, age, asked, lead, now, want in itertools.product(
+        WHO, TOPICS, AREAS, (None, 14), (0, 2), LEADS, (WEEKDAY, WEEKEND_NIGHT), WANTS
     ):
         if now is WEEKEND_NIGHT and area != "rotherham":
             continue  # only the front door depends on the time
+        if want is not None and (topic not in (None, "images") or age is not None or asked):
+            continue  # a follow-up pick depends on who is asking, not on the rest
         state = {
-            "v": 1,
+            "v": 2,
             "locale": locale,
-            "detected": True,
+            "chosen": True,
             "node": None,
             "answer": None,
             "facts": {
@@ -54,6 +57,7 @@ def every_reply(flow, directory, locale):
                 "area": area,
                 "area_kind": None,
                 "topic": topic,
+                "want": want,
                 "asked": asked,
             },
         }
@@ -63,9 +67,9 @@ def every_reply(flow, directory, locale):
         yield f"{who}/{topic}/{area}/{age}/{asked}/{lead}", reply
     for word, lead in itertools.product(WORDS, ("", " knife")):
         state = {
-            "v": 1,
+            "v": 2,
             "locale": locale,
-            "detected": True,
+            "chosen": True,
             "node": None,
             "answer": "young",
             "facts": {"who": "young", "asked": 1},
@@ -103,7 +107,8 @@ def test_every_reply_fits(flow, replies, locale):
         longest = max(longest, (segments(text)[1], description))
     assert {kind for kind, _ in seen} >= {"question", "answer", "help", "stop", "after"}
     assert {route for kind, route in seen if kind == "answer"} == set(flow.answers)
-    assert {route for kind, route in seen if kind == "question"} == set(flow.nodes)
+    follow_ups = set(flow.follow_up.values())  # offered after an answer, never asked alone
+    assert {route for kind, route in seen if kind == "question"} == set(flow.nodes) - follow_ups
     print(f"{locale}: longest reply {longest[0]} segments ({longest[1]})")
 
 

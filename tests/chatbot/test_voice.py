@@ -64,12 +64,40 @@ def test_danger_heard_is_told_to_hang_up_and_dial_999(app):
     assert next(root.iter("Say")).text.startswith("It sounds like you may be in danger")
 
 
-def test_unknown_key_repeats_then_says_goodbye(app):
-    """Does a wrong key get the menu again, and silence end the call politely?"""
-    root = call(app, {"Digits": "9"}, query="?try=1")
+def test_unknown_key_repeats_then_puts_the_caller_through(app, clock):
+    """Is a caller not understood offered the menu again, then told 999 and put through?"""
+    clock.moment = WEEKEND_NIGHT
+    root = call(app, {"Digits": "8"}, query="?try=1")
     assert root.find("Gather") is not None
+    assert [s.text for s in root.iter("Say")][0] == "Sorry, I did not get that."
     root = call(app, {}, query="?try=2")
-    assert root.find("Hangup") is not None
+    said = [s.text for s in root.iter("Say")]
+    assert said[0] == "If you are in danger, hang up and dial 999."
+    assert root.find("Hangup") is None
+    assert root.find("Dial").text == "+441709336080"  # the front door open now
+
+
+def test_speech_danger_in_polish_leads_with_999(app):
+    """Is danger heard in another language answered with 999 first, in English too?"""
+    root = call(app, {"SpeechResult": "on ma nóż i mnie zabije"}, query="?lang=pl&try=1")
+    said = [s.text for s in root.iter("Say")]
+    assert said[0].startswith("It sounds like you may be in danger")
+    assert "999" in said[0]
+
+
+def test_a_language_is_chosen_by_key_and_the_menu_follows_in_it(app):
+    """Does 9 offer the languages, each in its own words, and a key switch the menu?"""
+    root = call(app, {"Digits": "9"})
+    gather = root.find("Gather")
+    offers = {s.get("language"): s.text for s in gather.iter("Say")}
+    assert offers["pl-PL"] == "Po polsku naciśnij 4."
+    assert "stage=languages" in gather.get("action")
+    root = call(app, {"Digits": "4"}, query="?stage=languages&lang=en")
+    gather = root.find("Gather")
+    assert gather.get("language") == "pl-PL"
+    assert "lang=pl" in gather.get("action")
+    languages = [s.get("language") for s in gather.iter("Say")]
+    assert languages[0] == "en-GB" and "pl-PL" in languages  # 999 in English, then Polish
 
 
 def test_without_a_voice_area_the_front_door_is_national(tmp_path, directory, flow, clock):

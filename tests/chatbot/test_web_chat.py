@@ -116,7 +116,7 @@ def test_danger_is_shown_first(chat_app, browser):
     """Does a danger message get the 999 line first, marked as danger?"""
     browser.get()
     html = browser.say("he is here and has a knife").get_data(as_text=True)
-    reply = html[html.index('class="chat-reply"') :]
+    reply = html[html.index('class="chat-reply chat-reply-danger"') :]
     assert reply.index("chat-danger") < reply.index("Who needs help?")
     assert 'href="tel:999"' in reply
 

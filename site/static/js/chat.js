@@ -31,10 +31,17 @@
       var holder = document.createElement("div");
       holder.innerHTML = html; // the server's own template, autoescaped
       refreshTokens(holder);
+      var reply = holder.querySelector(".chat-reply");
       while (holder.firstChild) { log.appendChild(holder.firstChild); }
       box.value = "";
-      box.focus();
       busy = false;
+      // After a danger reply the 999 line is what matters: show it and read it out first.
+      if (reply && reply.classList.contains("chat-reply-danger")) {
+        reply.scrollIntoView({ block: "start" });
+        reply.focus();
+      } else {
+        box.focus();
+      }
     }).catch(function () {
       busy = false;
       fallback(); // let the plain form do it

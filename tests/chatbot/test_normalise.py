@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatbot.text import Matcher, Normaliser, Phrase, compile_phrases, fold, within, word_matches
+from chatbot.reader.normalise import Matcher, Normaliser, Phrase, compile_phrases, fold, within, word_matches
 
 NORMALISER = Normaliser.build({"im": "i am", "u": "you", "hes": "he is", "b4": "before"})
 
@@ -58,9 +58,10 @@ def test_within(a, b, limit, expected):
 
 
 def test_short_words_must_match_exactly():
-    """Is a short word like "gun" never matched by "gin" or "fun"?"""
+    """Is a word under six letters ("gun", "marna") never matched by a near word ("fun", "karna")?"""
     assert not word_matches("gun", "fun")
-    assert word_matches("knife", "knifee")
+    assert not word_matches("marna", "karna")
+    assert word_matches("knives", "knivez")
 
 
 def test_prefix_words():

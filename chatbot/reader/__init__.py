@@ -1,0 +1,144 @@
+"""The reader: what a message says, however it is written (one module for every channel).
+
+Phrase rules (content/flows/safety.yaml, lexicon.yaml) are the precise first layer; a classifier
+trained on the labelled corpus (content/flows/corpus/) catches what they miss and arbitrates
+negation and reassurance; slots (age with its tense, places) come from data. Plain Python: no
+Flask, no Twilio. The engine, the voice menu and directory search all read through `read`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from chatbot.reader.language import ROMAN_URDU, evidence, marker_probs
+from chatbot.reader.model import Scores
+from chatbot.reader.phrases import MAX_CHARS, first_kind, find_age, rule_danger, rule_matches
+
+WHO_SURE = 0.55  # the classifier's "who" wins over phrase rules from here
+WHO_MAYBE = 0.35  # with no rule, the classifier's guess is used from here
+TOPIC_SURE = 0.5
+# Labels of the classifier and the facts of the flow they set.
+WHO_FACT = {
+    "young": ("young", None),
+    "worried": ("worried", None),
+    "professional": ("professional", None),
+    "survivor": ("survivor", None),
+    "thoughts": ("other", "thoughts"),
+    "accused": ("accused", None),
+}
+TOPIC_FACT = {
+    "images": "images",
+    "missing": "missing",
+    "info": "info",
+    "thoughts": "thoughts",
+    "criminal": "criminal",
+    "forced_marriage": "forced_marriage",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What one message says, as far as the reader can tell."""
+
+    tokens: tuple[str, ...]
+    danger: frozenset[str]  # kinds of danger found for sure: the reply leads with 999
+    unsure: bool  # danger possible but not sure: the reply opens with one 999 line
+    word: str | None  # menu, help or stop, when the whole message is one
+    switch_to: str | None  # a language, when the whole message is its name
+    who: str | None
+    topic: str | None
+    age: int | None
+    own_age: bool  # the age is the writer's own, now
+    past: bool  # the message speaks of the writer's childhood ("when I was 9")
+    number: int | None  # the message is just a number
+    area: str | None = None
+    form: Mapping[str, float] = field(default_factory=dict)  # log-evidence per language form
+    scores: Scores | None = None
+
+
+def read(flow, text: str, places=None) -> Reading:
+    """Return what the message says; `places` finds areas (chatbot.reader.slots.Places)."""
+    text = (text or "")[:MAX_CHARS]
+    tokens = tuple(flow.normaliser.tokens(text))
+    matches = rule_matches(flow, tokens)
+    joined = " ".join(tokens)
+    number = int(joined) if joined.isdigit() and len(joined) <= 3 else None
+    model = flow.model
+    scores = model.scores(text) if model is not None and tokens and number is None else None
+    danger, unsure = _danger(flow, tokens, matches, scores)
+    age = find_age(flow, tokens, matches)
+    who = _who(flow, tokens, matches, scores, age)
+    topic = _topic(flow, tokens, matches, scores)
+    if who is not None and WHO_FACT.get(who, (None, None))[1] and topic is None:
+        topic = WHO_FACT[who][1]
+    return Reading(
+        tokens=tokens,
+        danger=danger,
+        unsure=unsure,
+        word=flow.global_words.get(joined),
+        switch_to=flow.language_names.get(joined),
+        who=WHO_FACT[who][0] if who in WHO_FACT else None,
+        topic=topic,
+        age=age.years if age and not age.past else None,
+        own_age=bool(age and age.own and not age.past),
+        past=bool(age and age.past),
+        number=number,
+        area=places.find(text) if places is not None and tokens else None,
+        form=evidence(text, scores.form if scores else marker_probs(flow, text, tokens))
+        if number is None
+        else {},
+        scores=scores,
+    )
+
+
+def danger_kinds(flow, text: str) -> frozenset[str]:
+    """Return the kinds of danger a text shows, sure or not (voice, search, feedback)."""
+    reading = read(flow, text)
+    return reading.danger or (frozenset({"now"}) if reading.unsure else frozenset())
+
+
+def _danger(flow, tokens, matches, scores: Scores | None) -> tuple[frozenset[str], bool]:
+    """Return the sure kinds of danger and whether danger is possible but unsure."""
+    ruled = rule_danger(flow, tokens, matches)
+    if scores is None:
+        return ruled, False
+    sure, unsure = flow.model.thresholds.get("sure", 0.5), flow.model.thresholds.get("unsure", 0.2)
+    p = scores.danger
+    if ruled and p < unsure * flow.veto and first_kind(flow.reassurance, tokens, matches):
+        # "I'm safe now, he's gone": a phrase matched but the words around it say otherwise.
+        ruled = frozenset()
+    kinds = set(ruled)
+    if p >= sure:
+        model_kinds = {k for k, v in scores.kinds.items() if v >= 0.5}
+        kinds |= model_kinds or {max(scores.kinds, key=scores.kinds.__getitem__)}
+    return frozenset(kinds), not kinds and p >= unsure
+
+
+def _who(flow, tokens, matches, scores: Scores | None, age) -> str | None:
+    ruled = first_kind(flow.who, tokens, matches)
+    adult = age is not None and age.own and not age.past and age.years >= 18
+    if scores is not None:
+        ranked = sorted(scores.who.items(), key=lambda item: item[1], reverse=True)
+        ranked = [(label, p) for label, p in ranked if label != "unknown"]
+        if adult:  # someone who says they are an adult now is not writing as a child
+            ranked = [(label, p) for label, p in ranked if label != "young"]
+        if age is not None and age.past and ruled is None and not adult:
+            ruled = "survivor"
+        label, p = ranked[0] if ranked else (None, 0.0)
+        if p >= WHO_SURE or (ruled is None and p >= WHO_MAYBE):
+            return label
+    if ruled == "young" and adult:
+        return None
+    return ruled
+
+
+def _topic(flow, tokens, matches, scores: Scores | None) -> str | None:
+    ruled = first_kind(flow.topics, tokens, matches)
+    if ruled is not None or scores is None:
+        return ruled
+    label, p = scores.best("topic")
+    return TOPIC_FACT.get(label) if p >= TOPIC_SURE else None
+
+
+__all__ = ["ROMAN_URDU", "Reading", "danger_kinds", "read"]
