@@ -63,6 +63,12 @@ translations-compile: venv ## Compile the catalogues (.mo files are built, never
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 	  $(BIN)/pybabel compile --statistics -d translations 2>&1 | tail -n 7; fi
 
+model: venv ## Train the triage reader's classifier on content/flows/corpus (after changing it)
+	$(BIN)/python -m chatbot.reader.train
+
+evaluate: venv translations-compile ## Print the triage reader's figures on the frozen held-out set
+	$(BIN)/flask chat evaluate --set heldout
+
 bench: venv translations-compile ## Run the benchmarks and print their figures
 	$(BIN)/python -m bench
 
@@ -72,4 +78,4 @@ load: venv translations-compile ## Only the load test (3 min, also in `make test
 clean: ## Remove the virtualenv, built catalogues and instance data
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
 
-.PHONY: help venv chromium run serve test lint audit format translations-extract translations-update translations-compile bench load clean
+.PHONY: help venv chromium run serve test lint audit format translations-extract translations-update translations-compile model evaluate bench load clean

@@ -26,6 +26,7 @@ from urllib.parse import urlencode, urlsplit
 from twilio.request_validator import RequestValidator
 
 from bench.http import Tally, hammer
+from chatbot.reader.corpus import load_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("en", "ur", "ar", "pl", "sk", "cs", "ro")
@@ -310,6 +311,12 @@ def throughput(
 # -- 3. in process -----------------------------------------------------------------------------
 
 
+# Texts as people send them (the dev set's, in every language), so the reader does real work.
+SMS_BODIES = [
+    e.text for e in load_examples(Path(__file__).resolve().parents[1] / "content" / "flows" / "dev")
+][::7] or ["hello"]
+
+
 def in_process(app, has_search: bool, has_sms: bool, count: int) -> None:
     client = app.test_client()
     rows = []
@@ -347,7 +354,7 @@ def in_process(app, has_search: bool, has_sms: bool, count: int) -> None:
             params = {
                 "From": f"+44770091{n // 3:04d}",
                 "To": "+447700900000",
-                "Body": ("hello", "2", "0")[n % 3],
+                "Body": SMS_BODIES[n % len(SMS_BODIES)],
                 "MessageSid": f"SM{n:032x}",
             }
             signature = validator.compute_signature("http://localhost/sms", params)
@@ -358,6 +365,14 @@ def in_process(app, has_search: bool, has_sms: bool, count: int) -> None:
         measure("SMS webhook", 20, text)
     title(f"In process (Flask test client, no HTTP), {count} requests each, ms")
     print(table(["what", "p50", "p95", "p99", "budget"], rows))
+
+
+def reader() -> None:
+    """Run the triage reader's own benchmark and show what it prints."""
+    title("Triage reader (bench/bench_reader.py)")
+    from bench import bench_reader
+
+    bench_reader.run(Path(__file__).resolve().parents[1] / "content")
 
 
 def directory_search(workdir: Path, sizes: list[int]) -> None:
@@ -407,6 +422,7 @@ def main(argv: list[str] | None = None) -> int:
         everything = page_weights(app)
         first_visit(app)
         in_process(app, has_search, has_sms, args.count)
+        reader()
         if not args.skip_gunicorn:
             pages = [p for p in everything if "?" not in p]
             throughput(workdir, args.seconds, args.concurrency, pages, has_search, has_sms)

@@ -108,6 +108,7 @@ class State:
     node: str | None = None
     answer: str | None = None
     facts: dict[str, Any] = field(default_factory=lambda: dict(EMPTY_FACTS))
+    alert: bool = False  # danger was raised: every reply opens with 999 until they say they are safe
 
     def to_dict(self) -> dict:
         """Return the state as plain data for a store."""
@@ -124,6 +125,7 @@ class State:
         if data.get("locale") in flow.languages:
             fresh.locale = data["locale"]
         fresh.chosen = data.get("chosen") is True
+        fresh.alert = data.get("alert") is True
         if isinstance(data.get("form"), str) and len(data["form"]) <= 8:
             fresh.form = data["form"]
         langs = data.get("langs")
@@ -381,11 +383,16 @@ def step(
     comp = _Composer(flow, directory, translate, state.locale, now, state.facts)
     lead: list[Line] = []
     if reading.danger:
+        state.alert = True
+    elif reading.safe or reading.word in ("menu", "stop"):
+        state.alert = False
+    if reading.danger:
         lead = comp.lines(flow.danger_replies["now"], 100)
         for kind in ("suicide", "assault", "missing"):
             if kind in reading.danger and kind in flow.danger_replies:
                 lead += comp.lines(flow.danger_replies[kind], 98)
-    elif reading.unsure:
+    elif reading.unsure or state.alert:
+        # Unsure, or danger earlier in this conversation that nobody has said is over.
         lead = comp.lines(flow.danger_replies.get("unsure") or flow.danger_replies["now"], 100)
     if roman_urdu:
         lead.append(Line(flow.roman_urdu_note, priority=95, typed=True))

@@ -135,8 +135,9 @@ class Flow:
     matcher: Matcher | None = None
     age_past: tuple[tuple[str, ...], ...] = ()  # words before an age that put it in the past
     age_now: tuple[tuple[str, ...], ...] = ()  # words after an age that make it current
-    reassurance: tuple[Phrase, ...] = ()  # "i am safe now": lets the classifier overrule a phrase
-    veto: float = 0.5  # ...when its danger probability is under this share of "unsure"
+    reassurance: tuple[Phrase, ...] = ()  # "i am safe now": ends the 999 lines after danger
+    not_danger: tuple[Phrase, ...] = ()  # reassurance, and idioms ("this exam is killing me")
+    veto: float = 0.08  # a phrase is overruled when the classifier's danger is under this
     model: Model | None = None
     follow_up: Mapping[str, str] = field(default_factory=dict)  # answer -> node asked next
     roman_urdu_note: str | None = None  # said once, in Roman Urdu, to someone who writes it
@@ -153,7 +154,7 @@ class Flow:
             + self.age_after
             + self.school_year
             + self.school_year_self
-            + self.reassurance
+            + self.not_danger
         )
 
     def service_ids(self) -> set[str]:
@@ -414,7 +415,18 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
             {},
         )
     )
-    veto = safety.get("veto", 0.5)
+    idioms = tuple(
+        _phrases_by_language(
+            reader,
+            reader.mapping(safety.get("idioms") or {}, "idioms"),
+            "idioms",
+            normaliser,
+            "idiom",
+            known_languages,
+            {},
+        )
+    )
+    veto = safety.get("veto", 0.08)
     if not isinstance(veto, (int, float)) or not 0 <= veto <= 1:
         raise reader.fail("veto", "must be a number from 0 to 1")
 
@@ -565,6 +577,7 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         age_past=tense_words("past"),
         age_now=tense_words("now"),
         reassurance=reassurance,
+        not_danger=reassurance + idioms,
         veto=float(veto),
         model=_model(flows_dir / MODEL_DIR / MODEL_FILE),
         follow_up=follow_up,

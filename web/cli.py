@@ -17,13 +17,19 @@ directory_cli = AppGroup("directory", help="The support directory: check, export
 
 @directory_cli.command("check")
 def directory_check():
-    """Validate every listing and area; list the listings overdue for checking."""
+    """Validate every listing, area and labelled message; list what is overdue or stale."""
     from directory.curator import check
+
+    from chatbot.reader.corpus import check as check_corpus
 
     report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), datetime.now(UTC).date())
     for line in report.lines():
         click.echo(line)
-    raise SystemExit(report.exit_code)
+    model = content().flow.model if content().flow is not None else None
+    problems = check_corpus(_flows_dir(), model.corpus if model is not None else None)
+    for line in problems:
+        click.echo(line)
+    raise SystemExit(report.exit_code or (1 if problems else 0))
 
 
 @directory_cli.command("export")
@@ -82,14 +88,14 @@ def _flows_dir() -> Path:
 
 @chat_cli.command("train")
 def chat_train():
-    """Fit the reader's classifier on content/flows/corpus/ and write its model file."""
+    """Fit the reader's classifier on the corpus, set its thresholds on the dev set, save it."""
     from chatbot.flow import MODEL_DIR
-    from chatbot.reader.corpus import CORPUS_DIR
+    from chatbot.reader.corpus import CORPUS_DIR, DEV_DIR
     from chatbot.reader.model import MODEL_FILE
     from chatbot.reader.train import train
 
     flows = _flows_dir()
-    model = train(flows / CORPUS_DIR, flows / MODEL_DIR / MODEL_FILE)
+    model = train(flows / CORPUS_DIR, flows / DEV_DIR, flows / MODEL_DIR / MODEL_FILE)
     size = (flows / MODEL_DIR / MODEL_FILE).stat().st_size
     click.echo(f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {size:,} bytes")
 
@@ -102,11 +108,14 @@ def chat_compare():
 
     flows = _flows_dir()
     trials = compare(load_examples(flows / CORPUS_DIR), load_examples(flows / DEV_DIR))
-    click.echo("| approach | danger AUC | danger recall | 999 on calm | who | language |")
+    click.echo(
+        "| features: approach | danger AUC | recall, 10% of calm with 999 "
+        "| calm with 999, 98% recall | who | language |"
+    )
     click.echo("|---|---|---|---|---|---|")
     for t in trials:
         click.echo(
-            f"| {t.name} | {t.danger_auc:.3f} | {t.danger_recall:.1%} | {t.false_alarms:.1%} "
+            f"| {t.name} | {t.danger_auc:.3f} | {t.recall_at_10:.1%} | {t.alarms_at_98:.1%} "
             f"| {t.who:.1%} | {t.form:.1%} |"
         )
 

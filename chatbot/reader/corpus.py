@@ -160,3 +160,20 @@ def by_form(examples: Sequence[Example]) -> dict[str, list[Example]]:
     for example in examples:
         out[example.form].append(example)
     return {form: items for form, items in out.items() if items}
+
+
+def check(flows_dir: Path, model_corpus: str | None) -> list[str]:
+    """Return what is wrong with the labelled sets and the model: bad data, or a stale model."""
+    problems = []
+    sizes = {}
+    for name in (CORPUS_DIR, HELDOUT_DIR, DEV_DIR):
+        try:
+            sizes[name] = len(load_examples(flows_dir / name))
+            load_conversations(flows_dir / name)
+        except CorpusError as error:
+            problems.append(str(error))
+    if model_corpus is None:
+        problems.append(f"{flows_dir}: no reader model; run `make model`")
+    elif model_corpus != digest(flows_dir / CORPUS_DIR):
+        problems.append(f"{flows_dir}: the reader model was trained on another corpus; run `make model`")
+    return problems

@@ -23,8 +23,9 @@ from chatbot.reader.features import BUCKETS, featurise
 MODEL_FILE = "model.npz"
 BINARY = ("danger",)
 MULTILABEL = ("kinds",)
-MULTICLASS = ("who", "topic", "form")
-HEADS = BINARY + MULTILABEL + MULTICLASS
+ONE_VS_REST = ("who",)  # one binary model per label, normalised into a distribution
+MULTICLASS = ("topic", "form")
+HEADS = BINARY + MULTILABEL + ONE_VS_REST + MULTICLASS
 
 
 class ModelError(ValueError):
@@ -55,10 +56,16 @@ class Model:
     weights: np.ndarray  # (BUCKETS, columns), int8
     scale: np.ndarray  # (columns,), float32: weight = int8 * scale
     bias: np.ndarray  # (columns,), float32
+    # The danger and who heads read features weighted by how much more often each comes with
+    # their label (naive Bayes log-count ratios, as in NBSVM); their scores are divided by the
+    # length of that weighted vector, so the squared ratios are kept here, one column per
+    # weight column in `nb_columns`. The other heads divide by sqrt(n).
+    ratio2: np.ndarray  # (BUCKETS, len(nb_columns)), float32
     columns: Mapping[str, tuple[str, ...]]  # head -> labels, in column order
     features: str
     corpus: str  # digest of the corpus it was trained on
     thresholds: Mapping[str, float]
+    nb_columns: tuple[int, ...] = (0,)
 
     def _slices(self) -> dict[str, slice]:
         out, start = {}, 0
@@ -73,8 +80,12 @@ class Model:
         found = featurise(text, self.features)
         if not found:
             return self.bias.copy()
-        total = self.weights[found].sum(axis=0, dtype=np.float32)
-        return total * self.scale / math.sqrt(len(found)) + self.bias
+        total = self.weights[found].sum(axis=0, dtype=np.float32) * self.scale
+        plain = total / math.sqrt(len(found))
+        lengths = np.sqrt(self.ratio2[found].sum(axis=0))
+        columns = list(self.nb_columns)
+        plain[columns] = np.where(lengths > 0, total[columns] / np.maximum(lengths, 1e-9), 0.0)
+        return plain + self.bias
 
     def scores(self, text: str) -> Scores:
         """Return the probabilities of every head for a message."""
@@ -89,6 +100,8 @@ class Model:
                 values /= values.sum()
             else:
                 values = 1.0 / (1.0 + np.exp(-values))
+                if head in ONE_VS_REST:
+                    values /= values.sum()
             out[head] = dict(zip(labels, (float(v) for v in values), strict=True))
         out["danger"] = out["danger"]["danger"]
         return Scores(**out)
@@ -102,6 +115,7 @@ def save_model(path: Path, model: Model) -> None:
         "buckets": BUCKETS,
         "corpus": model.corpus,
         "thresholds": dict(model.thresholds),
+        "nb_columns": list(model.nb_columns),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
@@ -110,6 +124,7 @@ def save_model(path: Path, model: Model) -> None:
             weights=model.weights,
             scale=model.scale,
             bias=model.bias,
+            ratio2=model.ratio2.astype(np.float16),
             meta=np.frombuffer(json.dumps(meta, sort_keys=True).encode(), dtype=np.uint8),
         )
 
@@ -126,6 +141,7 @@ def load_model(path: Path) -> Model:
     try:
         with np.load(path, allow_pickle=False) as data:
             weights, scale, bias = data["weights"], data["scale"], data["bias"]
+            ratio2 = data["ratio2"]
             meta = json.loads(bytes(data["meta"]).decode())
     except (OSError, KeyError, ValueError) as error:
         raise ModelError(f"{path}: cannot be read ({error})") from error
@@ -135,14 +151,17 @@ def load_model(path: Path) -> Model:
         raise ModelError(f"{path}: weights do not match the features; run `flask chat train`")
     if any(not columns[head] for head in HEADS):
         raise ModelError(f"{path}: columns: a head has no labels")
-    if scale.shape != (width,) or bias.shape != (width,):
+    nb_columns = tuple(int(c) for c in meta.get("nb_columns", [0]))
+    if scale.shape != (width,) or bias.shape != (width,) or ratio2.shape != (BUCKETS, len(nb_columns)):
         raise ModelError(f"{path}: scale or bias does not match the columns")
     return Model(
         weights=weights,
         scale=scale.astype(np.float32),
         bias=bias.astype(np.float32),
+        ratio2=ratio2.astype(np.float32),
         columns=columns,
         features=str(meta.get("features", "char+word")),
         corpus=str(meta.get("corpus", "")),
         thresholds={k: float(v) for k, v in meta.get("thresholds", {}).items()},
+        nb_columns=nb_columns,
     )

@@ -76,6 +76,8 @@ def find_age(flow, tokens: Sequence[str], matches: Matches | None = None) -> Age
         someone_else = i > 0 and tokens[i - 1] in _OTHERS
         if not someone_else and any(p.at(tokens, i + 1, matches) for p in flow.age_after):
             found.append(Age(number, own=past, past=past))
+        elif past and any(tuple(tokens[max(0, i - len(w)) : i]) == w for w in flow.age_past):
+            found.append(Age(number, own=True, past=True))  # "when i was 12", "jab main 10"
     if not found:
         return None
     return min(found, key=lambda a: (a.past, not a.own))

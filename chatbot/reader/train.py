@@ -2,6 +2,7 @@
 
 Only training imports scikit-learn (a development dependency); serving reads the weights with
 numpy (chatbot/reader/model.py). Training is deterministic: the same corpus gives the same file.
+docs/triage.md records the comparison that chose these settings.
 """
 
 from __future__ import annotations
@@ -14,48 +15,50 @@ from pathlib import Path
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression, SGDClassifier
-from sklearn.model_selection import StratifiedKFold
+from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import ComplementNB
+from sklearn.preprocessing import normalize
 
-from chatbot.reader.corpus import DANGER, FORMS, TOPICS, WHO, Example, by_form, digest
+from chatbot.reader.corpus import DANGER, FORMS, TOPICS, WHO, Example, digest, load_examples
 from chatbot.reader.features import BUCKETS, featurise
 from chatbot.reader.model import HEADS, Model, quantise, save_model
 
-C = 20.0  # little regularisation: the features are normalised and the corpus is varied
-RECALL_TARGET = 0.99  # the unsure threshold keeps this much of the corpus's danger, per form
-FOLDS = 5
+C_DANGER = 50.0  # the danger head: NB-weighted logistic regression (best on the dev set)
+NB_ALPHA = 0.5  # smoothing of the naive Bayes ratios
+C_WHO = 50.0  # who is writing: one NB-weighted logistic regression per label
+C_OTHER = 20.0  # kinds, topic, language: plain logistic regression
+RECALL_TARGET = 0.98  # the unsure threshold keeps this share of the dev set's danger
+SURE_ALARMS = 0.05  # the sure threshold lets at most this share of calm dev messages through
 
 
-def matrix(examples: Sequence[Example], features: str) -> csr_matrix:
-    """Return the feature matrix: each row's buckets at 1/sqrt(n), as the model reads them."""
-    rows, cols, vals = [], [], []
+def binary(examples: Sequence[Example], features: str = "char+word") -> csr_matrix:
+    """Return which buckets each message lights up (0 or 1)."""
+    rows, cols = [], []
     for i, example in enumerate(examples):
         found = featurise(example.text, features)
         rows.extend([i] * len(found))
         cols.extend(found)
-        vals.extend([1 / math.sqrt(len(found))] * len(found) if found else [])
-    return csr_matrix((vals, (rows, cols)), shape=(len(examples), BUCKETS), dtype=np.float64)
+    return csr_matrix(
+        (np.ones(len(rows)), (rows, cols)), shape=(len(examples), BUCKETS), dtype=np.float64
+    )
 
 
-def _targets(examples: Sequence[Example]) -> dict[str, np.ndarray]:
-    return {
-        "danger": np.array([bool(e.danger) for e in examples]),
-        **{f"kind:{k}": np.array([k in e.danger for e in examples]) for k in DANGER},
-        "who": np.array([e.who for e in examples]),
-        "topic": np.array([e.topic for e in examples]),
-        "form": np.array([e.form for e in examples]),
-    }
+def nb_ratio(x: csr_matrix, y: np.ndarray, alpha: float = NB_ALPHA) -> np.ndarray:
+    """Return each bucket's log ratio of how often it comes with danger and without."""
+    with_danger = np.asarray(x[y].sum(axis=0)).ravel() + alpha
+    without = np.asarray(x[~y].sum(axis=0)).ravel() + alpha
+    return np.log((with_danger / with_danger.sum()) / (without / without.sum()))
 
 
-def _logistic() -> LogisticRegression:
-    return LogisticRegression(C=C, max_iter=2000, solver="lbfgs")
+def _logistic(c: float = C_OTHER, multi: bool = False) -> LogisticRegression:
+    return LogisticRegression(C=c, max_iter=3000, solver="lbfgs" if multi else "liblinear")
 
 
 def _columns(model, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Return (weights, bias) of a fitted linear model for `labels`, one column each."""
     classes = list(model.classes_)
     coef = model.coef_
-    if len(classes) == 2 and coef.shape[0] == 1:  # binary: one column for the True class
+    if coef.shape[0] == 1:  # binary: one column for the True class
         return coef[0][:, None], model.intercept_[:1]
     weights = np.zeros((coef.shape[1], len(labels)))
     bias = np.full(len(labels), -30.0)  # a label the corpus never uses is never chosen
@@ -66,81 +69,79 @@ def _columns(model, labels: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return weights, bias
 
 
-def fit(examples: Sequence[Example], features: str = "char+word") -> tuple[np.ndarray, np.ndarray]:
-    """Fit every head; return the weight matrix (BUCKETS, columns) and the biases."""
-    x = matrix(examples, features)
-    targets = _targets(examples)
+@dataclass(frozen=True)
+class Fitted:
+    """Float weights before quantising, and the naive Bayes ratios of the NB columns."""
+
+    weights: np.ndarray
+    bias: np.ndarray
+    ratios: np.ndarray  # (BUCKETS, len(nb_columns))
+    nb_columns: tuple[int, ...]
+
+
+def _nb_logistic(x: csr_matrix, target: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit NB-weighted logistic regression; return weights with the ratios folded in, bias, ratios."""
+    ratio = nb_ratio(x, target)
+    model = _logistic(c).fit(normalize(csr_matrix(x.multiply(ratio))), target)
+    weights, bias = _columns(model, ["yes"])
+    return weights * ratio[:, None], bias, ratio
+
+
+def fit(examples: Sequence[Example]) -> Fitted:
+    """Fit every head on the corpus, in the column order of chatbot.reader.model.HEADS."""
+    x = binary(examples)
+    plain = normalize(x)  # each message's buckets at 1/sqrt(n), as the model reads them
     parts: list[tuple[np.ndarray, np.ndarray]] = []
-    for head in HEADS:
-        if head == "danger":
-            parts.append(_columns(_logistic().fit(x, targets["danger"]), ["danger"]))
-        elif head == "kinds":
-            for kind in DANGER:
-                parts.append(_columns(_logistic().fit(x, targets[f"kind:{kind}"]), ["yes"]))
-        else:
-            labels = {"who": WHO, "topic": TOPICS, "form": FORMS}[head]
-            parts.append(_columns(_logistic().fit(x, targets[head]), labels))
+    ratios: list[np.ndarray] = []
+    nb_columns: list[int] = []
+
+    def nb(target: np.ndarray, c: float) -> None:
+        weights, bias, ratio = _nb_logistic(x, target, c)
+        nb_columns.append(sum(w.shape[1] for w, _ in parts))
+        parts.append((weights, bias))
+        ratios.append(ratio)
+
+    nb(np.array([bool(e.danger) for e in examples]), C_DANGER)
+    for kind in DANGER:
+        target = np.array([kind in e.danger for e in examples])
+        parts.append(_columns(_logistic().fit(plain, target), ["yes"]))
+    for label in WHO:
+        nb(np.array([e.who == label for e in examples]), C_WHO)
+    for head, labels in (("topic", TOPICS), ("form", FORMS)):
+        target = np.array([getattr(e, head) for e in examples])
+        parts.append(_columns(_logistic(multi=True).fit(plain, target), labels))
     weights = np.hstack([w for w, _ in parts]).astype(np.float32)
     bias = np.concatenate([b for _, b in parts]).astype(np.float32)
-    return weights, bias
+    return Fitted(weights, bias, np.vstack(ratios).T.astype(np.float32), tuple(nb_columns))
 
 
-def out_of_fold(
-    examples: Sequence[Example], predict: Callable[[Sequence[Example], Sequence[Example]], np.ndarray]
-) -> np.ndarray:
-    """Return each example's danger probability from a model that did not see it."""
-    out = np.zeros(len(examples))
-    labels = [f"{e.form}:{bool(e.danger)}" for e in examples]
-    for train, test in StratifiedKFold(FOLDS, shuffle=True, random_state=7).split(examples, labels):
-        out[test] = predict([examples[i] for i in train], [examples[i] for i in test])
-    return out
+def thresholds(probability: np.ndarray, danger: np.ndarray) -> dict[str, float]:
+    """Choose the unsure threshold for RECALL_TARGET of danger, the sure one for SURE_ALARMS."""
+    found = np.sort(probability[danger])
+    unsure = float(found[int(math.floor((1 - RECALL_TARGET) * len(found)))])
+    calm = np.sort(probability[~danger])
+    sure = float(calm[min(len(calm) - 1, int(math.ceil((1 - SURE_ALARMS) * len(calm))))])
+    return {"unsure": round(unsure, 4), "sure": round(max(sure, unsure), 4)}
 
 
-def _danger_probability(features: str) -> Callable:
-    def predict(train: Sequence[Example], test: Sequence[Example]) -> np.ndarray:
-        model = _logistic().fit(matrix(train, features), [bool(e.danger) for e in train])
-        return model.predict_proba(matrix(test, features))[:, 1]
-
-    return predict
-
-
-def thresholds(examples: Sequence[Example], probability: np.ndarray) -> dict[str, float]:
-    """Choose the unsure threshold keeping RECALL_TARGET of danger in every form, out of fold."""
-    unsure = 0.5
-    for form, items in by_form(examples).items():
-        index = [i for i, e in enumerate(examples) if e.form == form and e.danger]
-        if not index:
-            continue
-        found = np.sort(probability[index])
-        cut = found[int(math.floor((1 - RECALL_TARGET) * len(found)))]
-        unsure = min(unsure, float(cut))
-        del items
-    return {"unsure": round(max(unsure, 0.02), 4), "sure": 0.5}
-
-
-def train(corpus_dir: Path, output: Path, features: str = "char+word") -> Model:
-    """Fit the model on the corpus, choose thresholds out of fold, and write the model file."""
-    from chatbot.reader.corpus import load_examples
-
-    examples = load_examples(corpus_dir)
-    weights, bias = fit(examples, features)
-    quantised, scale = quantise(weights)
-    probability = out_of_fold(examples, _danger_probability(features))
+def train(corpus_dir: Path, dev_dir: Path, output: Path) -> Model:
+    """Fit on the corpus, choose thresholds on the dev set, and write the model file."""
+    fitted = fit(load_examples(corpus_dir))
+    quantised, scale = quantise(fitted.weights)
     model = Model(
         weights=quantised,
         scale=scale,
-        bias=bias,
-        columns={
-            "danger": ("danger",),
-            "kinds": DANGER,
-            "who": WHO,
-            "topic": TOPICS,
-            "form": FORMS,
-        },
-        features=features,
+        bias=fitted.bias,
+        ratio2=(fitted.ratios**2).astype(np.float32),
+        nb_columns=fitted.nb_columns,
+        columns={"danger": ("danger",), "kinds": DANGER, "who": WHO, "topic": TOPICS, "form": FORMS},
+        features="char+word",
         corpus=digest(corpus_dir),
-        thresholds=thresholds(examples, probability),
+        thresholds={"unsure": 0.5, "sure": 0.5},
     )
+    dev = load_examples(dev_dir)
+    probability = np.array([model.scores(e.text).danger for e in dev])
+    model = Model(**{**model.__dict__, "thresholds": thresholds(probability, np.array([bool(e.danger) for e in dev]))})
     save_model(output, model)
     return model
 
@@ -151,52 +152,64 @@ class Trial:
 
     name: str
     danger_auc: float
-    danger_recall: float  # at the threshold that keeps 99% of training danger out of fold
-    false_alarms: float  # share of non-danger messages over that threshold
+    recall_at_10: float  # danger recall when 10% of calm messages may open with 999
+    alarms_at_98: float  # calm messages opening with 999 when 98% of danger does
     who: float
     form: float
 
 
-def _auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(labels, scores)) if len(set(labels)) == 2 else float("nan")
+def _curve(truth: np.ndarray, score: np.ndarray) -> tuple[float, float, float]:
+    calm, danger = np.sort(score[~truth]), np.sort(score[truth])
+    at_10 = float((score[truth] > calm[int(0.9 * len(calm))]).mean())
+    at_98 = float((score[~truth] >= danger[int(0.02 * len(danger))]).mean())
+    return float(roc_auc_score(truth, score)), at_10, at_98
 
 
 def compare(train_set: Sequence[Example], test_set: Sequence[Example]) -> list[Trial]:
-    """Fit each approach on `train_set` and measure it on `test_set`."""
-    approaches = {
-        "char n-grams, logistic regression": ("char", _logistic),
-        "word n-grams, logistic regression": ("word", _logistic),
-        "char + word n-grams, logistic regression": ("char+word", _logistic),
-        "char + word n-grams, linear SVM (modified Huber SGD)": (
-            "char+word",
-            lambda: SGDClassifier(loss="modified_huber", alpha=1e-5, random_state=7, max_iter=50),
-        ),
-        "char + word n-grams, complement naive Bayes": ("char+word", lambda: ComplementNB(alpha=0.3)),
-    }
+    """Fit each approach on `train_set` and measure it on `test_set` (threshold-free figures)."""
     truth = np.array([bool(e.danger) for e in test_set])
+    y = np.array([bool(e.danger) for e in train_set])
     trials = []
-    for name, (features, make) in approaches.items():
-        x_train, x_test = matrix(train_set, features), matrix(test_set, features)
-
-        def predict(tr: Sequence[Example], te: Sequence[Example], make=make, features=features):
-            fitted = make().fit(matrix(tr, features), [bool(e.danger) for e in tr])
-            return fitted.predict_proba(matrix(te, features))[:, 1]
-
-        cut = thresholds(train_set, out_of_fold(train_set, predict))["unsure"]
-        danger = make().fit(x_train, [bool(e.danger) for e in train_set])
-        p = danger.predict_proba(x_test)[:, 1]
-        who = make().fit(x_train, [e.who for e in train_set]).predict(x_test)
-        form = make().fit(x_train, [e.form for e in train_set]).predict(x_test)
-        trials.append(
-            Trial(
-                name,
-                _auc(truth, p),
-                float((p[truth] >= cut).mean()) if truth.any() else float("nan"),
-                float((p[~truth] >= cut).mean()) if (~truth).any() else float("nan"),
-                float(np.mean(who == np.array([e.who for e in test_set]))),
-                float(np.mean(form == np.array([e.form for e in test_set]))),
-            )
-        )
+    for features in ("char", "word", "char+word"):
+        x_train, x_test = binary(train_set, features), binary(test_set, features)
+        plain_train, plain_test = normalize(x_train), normalize(x_test)
+        ratio = nb_ratio(x_train, y)
+        approaches: dict[str, Callable[[], np.ndarray]] = {
+            "logistic regression": lambda: _logistic(C_DANGER).fit(plain_train, y).predict_proba(plain_test)[:, 1],
+            "NB-weighted logistic regression (NBSVM)": lambda: _logistic(C_DANGER)
+            .fit(normalize(csr_matrix(x_train.multiply(ratio))), y)
+            .predict_proba(normalize(csr_matrix(x_test.multiply(ratio))))[:, 1],
+        }
+        if features == "char+word":
+            approaches["linear SVM (SGD, modified Huber)"] = lambda: SGDClassifier(
+                loss="modified_huber", alpha=1e-4, random_state=7, max_iter=50
+            ).fit(plain_train, y).decision_function(plain_test)
+            approaches["complement naive Bayes"] = lambda: ComplementNB(alpha=0.3).fit(x_train, y).predict_proba(x_test)[:, 1]
+        who = _logistic(multi=True).fit(plain_train, [e.who for e in train_set]).predict(plain_test)
+        form = _logistic(multi=True).fit(plain_train, [e.form for e in train_set]).predict(plain_test)
+        who_right = float(np.mean(who == np.array([e.who for e in test_set])))
+        form_right = float(np.mean(form == np.array([e.form for e in test_set])))
+        for name, run in approaches.items():
+            auc, at_10, at_98 = _curve(truth, run())
+            trials.append(Trial(f"{features}: {name}", auc, at_10, at_98, who_right, form_right))
     return trials
+
+
+def main() -> None:
+    """Train from the command line without the app (`python -m chatbot.reader.train`)."""
+    import argparse
+
+    from chatbot.flow import MODEL_DIR
+    from chatbot.reader.corpus import CORPUS_DIR, DEV_DIR
+    from chatbot.reader.model import MODEL_FILE
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--flows", type=Path, default=Path("content/flows"))
+    flows = parser.parse_args().flows
+    output = flows / MODEL_DIR / MODEL_FILE
+    model = train(flows / CORPUS_DIR, flows / DEV_DIR, output)
+    print(f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {output}")
+
+
+if __name__ == "__main__":
+    main()
