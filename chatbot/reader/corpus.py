@@ -40,6 +40,10 @@ SERVICES = (
     "ceop",
 )
 CORPUS_DIR, HELDOUT_DIR, DEV_DIR = "corpus", "heldout", "dev"
+# A held-out set that has been looked at and tuned against is spent: it joins the training data
+# and a fresh one takes its place (DESIGN.md §2.7). Training reads both folders.
+SPENT_DIR = "spent"
+TRAINING_DIRS = (CORPUS_DIR, SPENT_DIR)
 
 
 class CorpusError(DirectoryError):
@@ -144,14 +148,20 @@ def load_conversations(folder: Path) -> tuple[Conversation, ...]:
     return tuple(out)
 
 
-def digest(folder: Path) -> str:
-    """Return a digest of a folder's corpus files, to tell whether a model is stale."""
+def digest(flows_dir: Path) -> str:
+    """Return a digest of the training files, to tell whether a model is stale."""
     hasher = hashlib.sha256()
-    for form in FORMS:
-        path = folder / f"{form}.yaml"
-        if path.exists():
-            hasher.update(form.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in TRAINING_DIRS:
+        for form in FORMS:
+            path = flows_dir / name / f"{form}.yaml"
+            if path.exists():
+                hasher.update(f"{name}/{form}".encode() + b"\0" + path.read_bytes() + b"\0")
     return hasher.hexdigest()
+
+
+def training(flows_dir: Path) -> tuple[Example, ...]:
+    """Return every message the classifier learns from."""
+    return tuple(e for name in TRAINING_DIRS for e in load_examples(flows_dir / name))
 
 
 def by_form(examples: Sequence[Example]) -> dict[str, list[Example]]:
@@ -166,7 +176,7 @@ def check(flows_dir: Path, model_corpus: str | None) -> list[str]:
     """Return what is wrong with the labelled sets and the model: bad data, or a stale model."""
     problems = []
     sizes = {}
-    for name in (CORPUS_DIR, HELDOUT_DIR, DEV_DIR):
+    for name in (*TRAINING_DIRS, HELDOUT_DIR, DEV_DIR):
         try:
             sizes[name] = len(load_examples(flows_dir / name))
             load_conversations(flows_dir / name)
@@ -174,6 +184,6 @@ def check(flows_dir: Path, model_corpus: str | None) -> list[str]:
             problems.append(str(error))
     if model_corpus is None:
         problems.append(f"{flows_dir}: no reader model; run `make model`")
-    elif model_corpus != digest(flows_dir / CORPUS_DIR):
+    elif model_corpus != digest(flows_dir):
         problems.append(f"{flows_dir}: the reader model was trained on another corpus; run `make model`")
     return problems

@@ -19,7 +19,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
 
-from chatbot.reader.corpus import DANGER, FORMS, TOPICS, WHO, Example, digest, load_examples
+from chatbot.reader.corpus import DANGER, FORMS, TOPICS, WHO, Example, digest, load_examples, training
 from chatbot.reader.features import BUCKETS, featurise
 from chatbot.reader.model import HEADS, Model, quantise, save_model
 
@@ -124,9 +124,9 @@ def thresholds(probability: np.ndarray, danger: np.ndarray) -> dict[str, float]:
     return {"unsure": round(unsure, 4), "sure": round(max(sure, unsure), 4)}
 
 
-def train(corpus_dir: Path, dev_dir: Path, output: Path) -> Model:
-    """Fit on the corpus, choose thresholds on the dev set, and write the model file."""
-    fitted = fit(load_examples(corpus_dir))
+def train(flows_dir: Path, dev_dir: Path, output: Path) -> Model:
+    """Fit on the training sets, choose thresholds on the dev set, and write the model file."""
+    fitted = fit(training(flows_dir))
     quantised, scale = quantise(fitted.weights)
     model = Model(
         weights=quantised,
@@ -136,7 +136,7 @@ def train(corpus_dir: Path, dev_dir: Path, output: Path) -> Model:
         nb_columns=fitted.nb_columns,
         columns={"danger": ("danger",), "kinds": DANGER, "who": WHO, "topic": TOPICS, "form": FORMS},
         features="char+word",
-        corpus=digest(corpus_dir),
+        corpus=digest(flows_dir),
         thresholds={"unsure": 0.5, "sure": 0.5},
     )
     dev = load_examples(dev_dir)
@@ -200,14 +200,14 @@ def main() -> None:
     import argparse
 
     from chatbot.flow import MODEL_DIR
-    from chatbot.reader.corpus import CORPUS_DIR, DEV_DIR
+    from chatbot.reader.corpus import DEV_DIR
     from chatbot.reader.model import MODEL_FILE
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--flows", type=Path, default=Path("content/flows"))
     flows = parser.parse_args().flows
     output = flows / MODEL_DIR / MODEL_FILE
-    model = train(flows / CORPUS_DIR, flows / DEV_DIR, output)
+    model = train(flows, flows / DEV_DIR, output)
     print(f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {output}")
 
 

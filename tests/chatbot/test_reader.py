@@ -10,7 +10,6 @@ from chatbot import read
 from chatbot.engine import places_for
 from chatbot.flow import MODEL_DIR
 from chatbot.reader.corpus import (
-    CORPUS_DIR,
     DANGER,
     DEV_DIR,
     FORMS,
@@ -20,6 +19,7 @@ from chatbot.reader.corpus import (
     digest,
     load_conversations,
     load_examples,
+    training,
 )
 from chatbot.reader.model import MODEL_FILE, load_model
 from chatbot.reader.normalise import fold
@@ -34,7 +34,7 @@ FROZEN = FLOWS / HELDOUT_DIR / "FROZEN"
 
 @pytest.fixture(scope="module")
 def corpus():
-    return load_examples(FLOWS / CORPUS_DIR)
+    return training(FLOWS)
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +49,7 @@ def _key(text: str) -> str | None:
 
 
 def test_corpus_covers_every_language_form_and_label(corpus):
-    """Has the corpus 4,000 messages, 300 per language form, every label in every form?"""
+    """Has the training data 4,000 messages, 300 per language form, every label in every form?"""
     assert len(corpus) >= 4000
     for form, items in by_form(corpus).items():
         assert len(items) >= 300, form
@@ -85,7 +85,7 @@ def test_dev_set_is_apart_from_both(corpus, heldout):
 def test_model_is_trained_on_the_shipped_corpus(flow):
     """Was the shipped model trained on the corpus as it is now (`flask chat train`)?"""
     model = load_model(FLOWS / MODEL_DIR / MODEL_FILE)
-    assert model.corpus == digest(FLOWS / CORPUS_DIR)
+    assert model.corpus == digest(FLOWS)
     assert flow.model is not None
     assert 0 < model.thresholds["unsure"] <= model.thresholds["sure"] <= 1
 
