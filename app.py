@@ -28,6 +28,9 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_INDEX_DIR": environ.get("LANTERN_INDEX_DIR", str(instance / "index")),
         "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{instance / 'lantern.sqlite3'}"),
         "REDIS_URL": environ.get("REDIS_URL", ""),
+        "LANTERN_REDIS_PREFIX": environ.get("LANTERN_REDIS_PREFIX", "lantern:"),
+        "LANTERN_STORAGE_TIMEOUT": float(environ.get("LANTERN_STORAGE_TIMEOUT", "0.5")),
+        "LANTERN_STORAGE_COOLDOWN": float(environ.get("LANTERN_STORAGE_COOLDOWN", "2")),
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
@@ -47,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: configuration, languages, headers, content, storage, blueprints."""
     from storage import open_store
     from web.cli import register_commands
+    from web.clock import now
     from web.content import load_content
     from web.csrf import init_csrf
     from web.errors import register_error_pages
@@ -70,7 +74,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_csrf(app)
     load_content(app)
     app.extensions["lantern_store"] = open_store(
-        app.config["DATABASE_URL"], app.config["REDIS_URL"]
+        app.config["DATABASE_URL"],
+        app.config["REDIS_URL"],
+        redis_prefix=app.config["LANTERN_REDIS_PREFIX"],
+        clock=lambda: now(app),
+        timeout=app.config["LANTERN_STORAGE_TIMEOUT"],
+        cooldown=app.config["LANTERN_STORAGE_COOLDOWN"],
     )
     init_rate_limits(app)
     register_blueprints(app)

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storage import Feedback, open_store
-from storage.redis_store import RedisStore, SharedStore
+from storage import Feedback, SharedStore, open_store
+from storage.redis_store import RedisStore
 from tests.services import postgres_database, redis_prefix, require_services
 
 BACKENDS = ["sqlite", "postgresql", "redis+sqlite", "redis+postgresql"]
@@ -40,8 +40,7 @@ def store(request, tmp_path):
         with redis_prefix() if backend.startswith("redis") else _nothing() as prefix:
             redis_url = "redis://127.0.0.1:6379/0" if prefix else ""
             store = open_store(database_url, redis_url, redis_prefix=prefix or "lantern:")
-            records = store.records if prefix else store
-            opened = track_connections(records)
+            opened = track_connections(store.records)
             yield store
             for conn in opened:
                 conn.close()
@@ -152,7 +151,7 @@ def test_many_workers_can_open_a_fresh_postgresql_database_at_once():
                 errors.append(exc)
                 return
             pings.append(store.ping())
-            store._conn().close()  # this thread's connection, closed by this thread
+            store.records.close()
 
         threads = [threading.Thread(target=open_one) for _ in range(12)]
         for thread in threads:
@@ -164,9 +163,8 @@ def test_many_workers_can_open_a_fresh_postgresql_database_at_once():
 
 
 def test_ping_is_false_when_redis_is_unreachable(tmp_path):
-    """Does a lost Redis make the health check fail softly rather than raise?"""
-    from storage.redis_store import RedisStore
-
-    store = RedisStore("redis://127.0.0.1:1/0")
+    """Does a lost Redis make the health check fail softly, naming the part, rather than raise?"""
+    store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}", "redis://127.0.0.1:1/0")
     assert store.ping() is False
+    assert store.health() == {"redis": "down", "database": "ok"}
     store.close()

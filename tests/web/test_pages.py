@@ -95,7 +95,7 @@ def test_friendly_500(app, client):
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "parts": {"pages": "ok", "database": "ok"}}
 
 
 def test_request_size_capped(client):
