@@ -56,7 +56,12 @@ class SQLStore:
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         try:
-            self._conn()
+            conn = self._connect()
+            try:
+                self._create_schema(conn)
+                self._schema_ready = True
+            finally:
+                conn.close()
         except Exception as exc:
             if not self._is_disconnect(exc):
                 raise

@@ -60,9 +60,15 @@ def init_rate_limits(app: Flask) -> None:
     """Attach the limiter; shared through Redis when REDIS_URL is set, else per process."""
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "lantern")
+    redis_url = app.config.get("REDIS_URL") or ""
+    # A dead or hung Redis must not hold a request: short socket timeouts, then the fallback.
+    timeout = min(0.3, float(app.config.get("LANTERN_STORAGE_TIMEOUT", 0.3)))
     limiter = Limiter(
         key_func=client_key,
-        storage_uri=app.config.get("REDIS_URL") or "memory://",
+        storage_uri=redis_url or "memory://",
+        storage_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        if redis_url
+        else {},
         strategy="sliding-window-counter",
         headers_enabled=True,
         # If Redis goes away, keep serving (limits fall back to per-process) rather than fail.

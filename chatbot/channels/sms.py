@@ -21,19 +21,21 @@ bp = Blueprint("sms", __name__)
 MAX_BODY = 1600  # the longest message Twilio delivers
 
 
-def with_note(text: str, note, locale: str) -> str:
-    """Add the storage note when it fits the reply's segments; the reply itself comes first."""
+def messages(text: str, note, locale: str) -> list[str]:
+    """Return the reply, with the storage note added if it fits, else sent as a second text."""
     if note is None:
-        return text
+        return [text]
     with force_locale(locale):
-        noted = f"{text}\n{note}"
-    return noted if fits(noted, 2, 4) else text
+        note = str(note)
+    noted = f"{text}\n{note}"
+    return [noted] if fits(noted, 2, 4) else [text, note]
 
 
-def twiml(text: str) -> str:
-    """Return a TwiML document that sends `text` back."""
+def twiml(*texts: str) -> str:
+    """Return a TwiML document that sends each of `texts` back."""
     response = MessagingResponse()
-    response.message(text)
+    for text in texts:
+        response.message(text)
     return str(response)
 
 
@@ -59,4 +61,4 @@ def sms():
 
 
 def _document(reply, conversation: Remembered) -> str:
-    return twiml(with_note(reply.text(), conversation.note, reply.locale))
+    return twiml(*messages(reply.text(), conversation.note, reply.locale))
