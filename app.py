@@ -34,6 +34,7 @@ def read_config(environ=os.environ) -> dict:
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
+        "LANTERN_PROXY_PREFIX_HOPS": int(environ.get("LANTERN_PROXY_PREFIX_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
         "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "1024")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
@@ -85,9 +86,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_blueprints(app)
     register_error_pages(app)
     register_commands(app)
-    if app.config["LANTERN_PROXY_HOPS"]:
-        hops = app.config["LANTERN_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    hops, prefix = app.config["LANTERN_PROXY_HOPS"], app.config["LANTERN_PROXY_PREFIX_HOPS"]
+    if hops or prefix:
+        # X-Forwarded-Prefix moves every link and script of every page: it is trusted only when
+        # the site is really served under a path and its own setting says so.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=prefix
+        )
     return app
 
 

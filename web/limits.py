@@ -46,13 +46,22 @@ def sender_key() -> str:
     return _keyed_hash(f"sms:{request.form.get('From', '')}")
 
 
+def signed_url() -> str:
+    """Return the URL as Twilio requested and signed it: the query string exactly as sent.
+
+    `request.url` decodes escapes such as %C2%B2 back to characters, which Twilio did not sign.
+    """
+    query = request.environ.get("QUERY_STRING", "")
+    return request.base_url + (f"?{query}" if query else "")
+
+
 def twilio_signed() -> bool:
     """Return whether Twilio signed this request (the SMS view checks it again and says 403)."""
     token = current_app.config.get("TWILIO_AUTH_TOKEN") or ""
     signature = request.headers.get("X-Twilio-Signature", "")
     params = request.form.to_dict(flat=True)
     return bool(token and signature) and RequestValidator(token).validate(
-        request.url, params, signature
+        signed_url(), params, signature
     )
 
 

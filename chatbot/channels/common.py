@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 from chatbot import Reply, step
 from storage import StorageUnavailable
 from web.clock import now
+from web.limits import signed_url
 
 IDLE_SECONDS = 30 * 60  # a conversation is forgotten after 30 idle minutes
 RETRY_SECONDS = 24 * 60 * 60  # how long a Twilio MessageSid is remembered for retries
@@ -106,7 +107,7 @@ def require_twilio_signature() -> None:
     if not token or not signature:
         abort(403)
     params = request.form.to_dict(flat=True)
-    if not RequestValidator(token).validate(request.url, params, signature):
+    if not RequestValidator(token).validate(signed_url(), params, signature):
         abort(403)
 
 

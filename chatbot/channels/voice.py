@@ -46,7 +46,8 @@ def voice():
         response.dial(number)
         return Response(str(response), mimetype="text/xml")
     tries = request.args.get("try", "0")
-    tries = int(tries) if tries.isdigit() else 0
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    tries = int(tries) if tries.isdecimal() and len(tries) <= 2 else 0
     if tries >= TRIES:
         response.say(_say(menu.goodbye), language=LANGUAGE)
         response.hangup()
