@@ -94,9 +94,16 @@ def init_rate_limits(app: Flask) -> None:
     app.before_request(refuse_oversized)
 
 
+# Twilio delivers texts of up to 1,600 characters; an emoji is 12 bytes once form-encoded, so a
+# long text of emoji (and Twilio's other fields) needs more room than a page's forms.
+SMS_MAX_CONTENT_LENGTH = 32 * 1024
+
+
 def refuse_oversized() -> None:
     """Answer 413 to any body over MAX_CONTENT_LENGTH, even on a view that never reads it."""
     cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.endpoint == "sms.sms" and cap:
+        cap = request.max_content_length = max(cap, SMS_MAX_CONTENT_LENGTH)
     if cap and (request.content_length or 0) > cap:
         abort(413)
 
