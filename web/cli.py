@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from web.clock import now
 from web.content import content, page_documents
 
 data = AppGroup("data", help="Stored data: retention.")
@@ -20,7 +20,7 @@ def directory_check():
     """Validate every listing and area; list the listings overdue for checking."""
     from directory.curator import check
 
-    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), datetime.now(UTC).date())
+    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), now().date())
     for line in report.lines():
         click.echo(line)
     raise SystemExit(report.exit_code)
@@ -57,7 +57,7 @@ def purge(days: int | None):
     Run it daily from cron, for example: 17 3 * * * cd /srv/lantern && .venv/bin/flask data purge
     """
     keep = days if days is not None else current_app.config["LANTERN_FEEDBACK_DAYS"]
-    counts = current_app.extensions["lantern_store"].purge(datetime.now(UTC), keep)
+    counts = current_app.extensions["lantern_store"].purge(now(), keep)
     click.echo(", ".join(f"{name}: {n} removed" for name, n in counts.items()))
 
 

@@ -14,7 +14,7 @@ import pytest
 from tests.servers import gunicorn, signed_sms
 from tests.services import clear_redis, postgres_database, require_services
 
-pytestmark = pytest.mark.services
+pytestmark = [pytest.mark.services, pytest.mark.slow]
 
 
 def _text(base: str, sender: str, body: str, sid: str | None = None) -> str:

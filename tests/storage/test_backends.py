@@ -168,3 +168,29 @@ def test_ping_is_false_when_redis_is_unreachable(tmp_path):
     assert store.ping() is False
     assert store.health() == {"redis": "down", "database": "ok"}
     store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis+sqlite", "postgresql"])
+def test_expiry_is_worked_out_with_the_stores_clock(tmp_path, backend):
+    """Are expiry times written with the app's clock, the same clock they are read with?"""
+    if backend != "sqlite":
+        require_services()
+    moment = datetime(2020, 1, 1, 12, 0, tzinfo=UTC)  # the app's frozen clock, long ago
+    with (
+        postgres_database() if backend == "postgresql" else _nothing() as pg_url,
+        redis_prefix() if backend.startswith("redis") else _nothing() as prefix,
+    ):
+        store = open_store(
+            pg_url or f"sqlite:///{tmp_path / 'clock.sqlite3'}",
+            "redis://127.0.0.1:6379/0" if prefix else "",
+            redis_prefix=prefix or "lantern:",
+            clock=lambda: moment,
+        )
+        store.put_conversation("k", {"node": "start"}, ttl_seconds=60)
+        store.seen_message("k", "SM1", "reply", ttl_seconds=60)
+        assert store.get_conversation("k") == {"node": "start"}
+        assert store.get_conversation("k", now=moment + timedelta(seconds=61)) is None
+        counts = store.purge(moment + timedelta(seconds=61), feedback_days=365)
+        if not prefix:  # SQL keeps them until purged, by the same clock
+            assert counts["conversations"] == 1 and counts["replies"] == 1
+        store.close()

@@ -242,6 +242,7 @@ def test_slash_variants_do_not_fill_the_page_cache(app, client):
     assert ("http", "", "/young-people") in cache.entries
 
 
+@pytest.mark.slow
 def test_gunicorn_log_holds_no_request_line_or_address(tmp_path):
     """Does a malformed request line (which can hold a search) stay out of gunicorn's log,
     with the client's address?"""
