@@ -44,7 +44,14 @@ chromium: ## Install Debian's chromium (and Noto fonts) for the browser tests wh
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq $(BROWSER_PACKAGES); }
 
+# Debian's nginx-light is the front server (deploy/nginx.conf), tested in front of gunicorn.
+nginx: ## Install Debian's nginx-light for the front server and its tests when missing
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx-light; }
+
 PORT ?= 5000
+PROXY_PORT ?= 8080
 
 run: runtime translations-compile ## Serve the site at http://127.0.0.1:5000 on embedded defaults (another port: PORT=8080)
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
@@ -52,7 +59,12 @@ run: runtime translations-compile ## Serve the site at http://127.0.0.1:5000 on 
 serve: runtime translations-compile ## Serve production-like with gunicorn (see gunicorn.conf.py) on PORT
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) 'app:create_app()'
 
-test: venv chromium translations-compile ## Run every test, browser and load tests included (what CI runs)
+serve-proxy: runtime translations-compile nginx ## gunicorn behind nginx (deploy/) at http://127.0.0.1:8080 (PROXY_PORT=)
+	LANTERN_PROXY_HOPS=1 $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
+	  'app:create_app()' & trap "kill $$!" EXIT; \
+	  $(BIN)/python deploy/nginx.py --listen $(PROXY_PORT) --upstream $(PORT)
+
+test: venv chromium nginx translations-compile ## Run every test, browser and load tests included (what CI runs)
 	$(BIN)/pytest -q
 
 # The inner loop: lint, then every test but the browser, load and gunicorn-cluster ones.
@@ -97,4 +109,4 @@ load: venv translations-compile ## Only the load test (3 min, also in `make test
 clean: ## Remove the virtualenv, built catalogues and instance data
 	rm -rf $(VENV) instance translations/*/LC_MESSAGES/*.mo
 
-.PHONY: help runtime venv lock chromium run serve test check lint audit format translations-extract translations-update translations-compile bench load clean
+.PHONY: help runtime venv lock chromium nginx run serve serve-proxy test check lint audit format translations-extract translations-update translations-compile bench load clean

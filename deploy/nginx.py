@@ -1,0 +1,46 @@
+"""Fill in deploy/nginx.conf and run nginx in the foreground: `make serve-proxy` and the tests.
+
+python deploy/nginx.py --listen 8080 --upstream 8000 [--prefix instance/nginx]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TEMPLATE = HERE / "nginx.conf"
+
+
+def render(listen: int, upstream: int, prefix: Path) -> Path:
+    """Write the filled-in configuration under `prefix` and return its path."""
+    prefix = prefix.resolve()
+    prefix.mkdir(mode=0o700, parents=True, exist_ok=True)
+    text = TEMPLATE.read_text(encoding="utf-8")
+    for name, value in {"LISTEN": listen, "UPSTREAM": upstream, "PREFIX": prefix}.items():
+        text = text.replace(f"@{name}@", str(value))
+    conf = prefix / "nginx.conf"
+    conf.write_text(text, encoding="utf-8")
+    return conf
+
+
+def command(conf: Path) -> list[str]:
+    """Return the command that runs nginx on `conf` in the foreground."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    return [nginx, "-p", str(conf.parent), "-c", str(conf), "-e", "stderr", "-g", "daemon off;"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--listen", type=int, default=8080)
+    parser.add_argument("--upstream", type=int, default=8000)
+    parser.add_argument("--prefix", type=Path, default=HERE.parent / "instance" / "nginx")
+    args = parser.parse_args()
+    argv = command(render(args.listen, args.upstream, args.prefix))
+    os.execv(argv[0], argv)  # noqa: S606  # nosec B606: a fixed program, our own arguments
+
+
+if __name__ == "__main__":
+    main()
