@@ -8,7 +8,6 @@ No Flask here.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -58,10 +57,9 @@ class SharedStore:
     def forget(self, key: str) -> None:
         """Delete the conversation's state and every reply kept for it, wherever they are."""
         if self._records is not self._conversations:
-            # A conversation begun before Redis was configured must be forgotten too; if the
-            # database is down, the guard does it once it is back.
-            with contextlib.suppress(StorageUnavailable):
-                self._records.forget(key)
+            # A conversation begun before Redis was configured must be forgotten too. Not waited
+            # for, so two stores down cost one timeout; if it fails it is done once it is back.
+            self._records.forget_in_background(key)
         self._conversations.forget(key)
 
     def seen_message(

@@ -132,11 +132,25 @@ class Guard:
         try:
             self.call("forget", key)
         except StorageUnavailable:
-            with self._lock:
-                self._pending[key] = None
-                while len(self._pending) > PENDING_LIMIT:
-                    self._pending.popitem(last=False)
+            self._pend([key])
             raise
+
+    def forget_in_background(self, key: str) -> None:
+        """Start deleting every trace of `key` without waiting; if it fails, retry once back."""
+        if not self.available:
+            self._pend([key])
+            return
+        future: Future = Future()
+        future.add_done_callback(lambda done: done.exception() and self._pend([key]))
+        self._jobs.put((future, self.backend.forget, (key,)))
+        self._start_thread_if_needed()
+
+    def _pend(self, keys: list[str]) -> None:
+        with self._lock:
+            for key in keys:
+                self._pending[key] = None
+            while len(self._pending) > PENDING_LIMIT:
+                self._pending.popitem(last=False)
 
     def _flush_pending(self) -> None:
         with self._lock:
@@ -146,9 +160,7 @@ class Guard:
             try:
                 self._submit(self.backend.forget, key)
             except StorageUnavailable:
-                with self._lock:
-                    for later in keys[n:]:
-                        self._pending[later] = None
+                self._pend(keys[n:])
                 return
 
     @property

@@ -71,7 +71,7 @@ def init_rate_limits(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "lantern")
     redis_url = app.config.get("REDIS_URL") or ""
     # A dead or hung Redis must not hold a request: short socket timeouts, then the fallback.
-    timeout = min(0.3, float(app.config.get("LANTERN_STORAGE_TIMEOUT", 0.3)))
+    timeout = min(0.2, float(app.config.get("LANTERN_STORAGE_TIMEOUT", 0.2)))
     limiter = Limiter(
         key_func=client_key,
         storage_uri=redis_url or "memory://",
