@@ -39,7 +39,8 @@ def main() -> None:
     parser.add_argument("--prefix", type=Path, default=HERE.parent / "instance" / "nginx")
     args = parser.parse_args()
     argv = command(render(args.listen, args.upstream, args.prefix))
-    os.execv(argv[0], argv)  # noqa: S606  # nosec B606: a fixed program, our own arguments
+    # A fixed program with our own arguments.
+    os.execv(argv[0], argv)  # noqa: S606  # nosec B606
 
 
 if __name__ == "__main__":

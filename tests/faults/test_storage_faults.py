@@ -185,6 +185,11 @@ def test_every_promise_holds_through_a_storage_fault_and_its_repair(
         fresh = Visitor(app).text(DANGER)
         assert "999" in fresh and "116 123" in fresh, fresh
 
+        # STOP is answered, and says so when the conversation could not be deleted yet.
+        stopped = texter.text("STOP")
+        assert "forgotten" in stopped
+        assert ("could not delete" in stopped) == conversations_down, stopped
+
         # The danger answer by voice (the menu keeps no state: it must not start needing it).
         form = {"From": texter.sender, "CallSid": "CA1", "SpeechResult": DANGER}
         signature = RequestValidator(TOKEN).compute_signature("http://localhost/voice", form)
@@ -236,8 +241,12 @@ def test_every_promise_holds_through_a_storage_fault_and_its_repair(
     assert visitor.feedback("saved after the repair").status_code == 303
     comments = [item.comment for item in store.list_feedback()]
     assert "saved after the repair" in comments
-    # The chat quick exit could not delete is gone now that the store answers again.
+    # The chat quick exit could not delete, and the texts STOP could not, are gone now.
     assert store.get_conversation(f"web:{cid}") is None
+    with app.test_request_context():
+        from chatbot.channels.common import keyed_hash
+
+        assert store.get_conversation(keyed_hash("sms", texter.sender)) is None
     assert all(g.pending == 0 for g in store.guards.values())
 
 

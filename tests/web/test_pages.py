@@ -92,6 +92,19 @@ def test_friendly_500(app, client):
     assert "tel:999" in page.urls
 
 
+def test_healthz_is_503_only_when_pages_cannot_be_served(app, client, monkeypatch):
+    """Does the health check fail the instance when its templates are gone, and say which part?"""
+
+    def broken(name, *args, **kwargs):
+        raise OSError("templates unreadable")
+
+    monkeypatch.setattr(app.jinja_env, "get_template", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["parts"]["pages"] == "down"
+    assert response.get_json()["status"] == "down"
+
+
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
