@@ -76,7 +76,7 @@ check: venv translations-compile ## Lint and the fast tests (no browser, load or
 lint: venv ## ruff check and format check, bandit on the product's code
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -c pyproject.toml -r app.py web directory chatbot storage
+	$(BIN)/bandit -q -c pyproject.toml -r app.py web directory chatbot storage deploy
 
 audit: venv ## pip-audit of the pinned requirements (needs the internet: not run in CI here)
 	$(BIN)/pip-audit -r requirements.txt -r requirements-dev.txt --no-deps --disable-pip
@@ -103,7 +103,7 @@ translations-compile: runtime ## Compile the catalogues (.mo files are built, ne
 bench: venv translations-compile ## Run the benchmarks and print their figures
 	$(BIN)/python -m bench
 
-load: venv translations-compile ## Only the load test (3 min, also in `make test`): 200 clients, crash, DB restart
+load: venv nginx translations-compile ## Only the load test (3 min, also in `make test`): 200 clients through nginx, crash, DB restart
 	$(BIN)/pytest -m load tests/load -q -s
 
 clean: ## Remove the virtualenv, built catalogues and instance data

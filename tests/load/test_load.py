@@ -16,7 +16,7 @@ import pytest
 
 from tests.faults.proxy import fault_proxy
 from tests.load.visitors import run_load
-from tests.servers import gunicorn
+from tests.servers import front_server, gunicorn
 from tests.services import clear_redis, postgres_database, require_services
 
 pytestmark = [pytest.mark.load, pytest.mark.services]
@@ -58,15 +58,20 @@ def server(tmp_path_factory):
     with postgres_database() as database_url, fault_proxy(5432) as pg:
         proxied = re.sub(r"@[^/]+/", f"@127.0.0.1:{pg.port}/", database_url)
         env = {"DATABASE_URL": proxied, "REDIS_URL": redis_url, "LANTERN_PROXY_HOPS": "1"}
-        with gunicorn(workdir, env) as instance:
-            yield instance, database_url, pg
+        # Visitors come through the front server, as people do; it takes each visitor's
+        # address from X-Forwarded-For as it would from a load balancer in front of it.
+        with (
+            gunicorn(workdir, env) as instance,
+            front_server(workdir, instance.port, balancers=("127.0.0.1",)) as base,
+        ):
+            yield instance, database_url, pg, int(base.rsplit(":", 1)[1])
     clear_redis(redis_url)
 
 
 def test_two_hundred_visitors_for_a_minute_without_an_error(server):
     """Do 200 people reading, searching, chatting, texting and rating pages all get answers?"""
-    instance, database_url, _ = server
-    report = in_own_thread(run_load(instance.port, CLIENTS, SECONDS))
+    _, database_url, _, port = server
+    report = in_own_thread(run_load(port, CLIENTS, SECONDS))
     _save(
         "load-steady.txt",
         f"Steady load, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
@@ -78,7 +83,7 @@ def test_two_hundred_visitors_for_a_minute_without_an_error(server):
 
 def test_no_accepted_feedback_is_lost_through_a_crash_and_a_database_restart(server):
     """If a worker dies and PostgreSQL restarts under load, is every accepted answer kept?"""
-    instance, database_url, pg = server
+    instance, database_url, pg, port = server
 
     async def kill_a_worker() -> None:
         os.kill(random.choice(instance.worker_pids()), signal.SIGKILL)
@@ -93,7 +98,7 @@ def test_no_accepted_feedback_is_lost_through_a_crash_and_a_database_restart(ser
         (SECONDS / 4, "SIGKILL one gunicorn worker", kill_a_worker),
         (SECONDS / 2, "restart PostgreSQL", restart_postgres),
     )
-    report = in_own_thread(run_load(instance.port, CLIENTS, SECONDS, faults=faults))
+    report = in_own_thread(run_load(port, CLIENTS, SECONDS, faults=faults))
     _save(
         "load-faults.txt",
         f"Load with faults, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
