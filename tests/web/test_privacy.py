@@ -172,6 +172,22 @@ def test_instance_files_are_the_owners_alone(client, app):
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
 
 
+def test_search_index_files_are_the_owners_alone(tmp_path):
+    """Is a freshly built search index readable by its owner only?"""
+    from pathlib import Path
+
+    from directory import load_directory
+    from directory.search import ensure_index
+
+    root = Path(__file__).resolve().parents[2] / "content"
+    folder, built = ensure_index(load_directory(root), tmp_path / "index")
+    assert built
+    assert stat.S_IMODE((tmp_path / "index").stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for file in [*folder.iterdir(), tmp_path / "index" / ".lock"]:
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
 def test_forwarded_prefix_needs_its_own_setting(tmp_path, index_dir):
     """Is X-Forwarded-Prefix ignored behind a proxy unless its own setting trusts it?"""
     base = {
