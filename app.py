@@ -28,9 +28,13 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_INDEX_DIR": environ.get("LANTERN_INDEX_DIR", str(instance / "index")),
         "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{instance / 'lantern.sqlite3'}"),
         "REDIS_URL": environ.get("REDIS_URL", ""),
+        "LANTERN_REDIS_PREFIX": environ.get("LANTERN_REDIS_PREFIX", "lantern:"),
+        "LANTERN_STORAGE_TIMEOUT": float(environ.get("LANTERN_STORAGE_TIMEOUT", "0.5")),
+        "LANTERN_STORAGE_COOLDOWN": float(environ.get("LANTERN_STORAGE_COOLDOWN", "2")),
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
+        "LANTERN_PROXY_PREFIX_HOPS": int(environ.get("LANTERN_PROXY_PREFIX_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
         "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "1024")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
@@ -47,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     """Build the app: configuration, languages, headers, content, storage, blueprints."""
     from storage import open_store
     from web.cli import register_commands
+    from web.clock import now
     from web.content import load_content
     from web.csrf import init_csrf
     from web.errors import register_error_pages
@@ -70,15 +75,24 @@ def create_app(overrides: dict | None = None) -> Flask:
     init_csrf(app)
     load_content(app)
     app.extensions["lantern_store"] = open_store(
-        app.config["DATABASE_URL"], app.config["REDIS_URL"]
+        app.config["DATABASE_URL"],
+        app.config["REDIS_URL"],
+        redis_prefix=app.config["LANTERN_REDIS_PREFIX"],
+        clock=lambda: now(app),
+        timeout=app.config["LANTERN_STORAGE_TIMEOUT"],
+        cooldown=app.config["LANTERN_STORAGE_COOLDOWN"],
     )
     init_rate_limits(app)
     register_blueprints(app)
     register_error_pages(app)
     register_commands(app)
-    if app.config["LANTERN_PROXY_HOPS"]:
-        hops = app.config["LANTERN_PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    hops, prefix = app.config["LANTERN_PROXY_HOPS"], app.config["LANTERN_PROXY_PREFIX_HOPS"]
+    if hops or prefix:
+        # X-Forwarded-Prefix moves every link and script of every page: it is trusted only when
+        # the site is really served under a path and its own setting says so.
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=prefix
+        )
     return app
 
 

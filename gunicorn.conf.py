@@ -5,7 +5,11 @@ of these per machine on the command line (`--bind 0.0.0.0:8000`, `--workers 9`) 
 GUNICORN_CMD_ARGS; the values here are what the benchmarks and the load test use.
 """
 
+import logging
 import multiprocessing
+import re
+
+from gunicorn.glogging import Logger
 
 bind = "127.0.0.1:8000"
 
@@ -37,6 +41,45 @@ limit_request_field_size = 8190
 accesslog = None
 errorlog = "-"
 loglevel = "info"
+
+# gunicorn's own error log quotes malformed request lines ("GET /services?q=my uncle ...") and the
+# client's address; neither may be kept. A line with an address loses it, and what a client sent
+# is replaced by what kind of problem it was.
+IP_ADDRESS = re.compile(
+    r"(?<![\w.:])(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?![\w.:])", re.I
+)
+CLIENT_TEXT = re.compile(r"(Invalid request from ip=).*|(Error handling request) .*", re.S)
+
+
+class RedactClients(logging.Filter):
+    """Take client addresses, request lines and URLs out of gunicorn's error log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = CLIENT_TEXT.sub(
+            lambda m: (
+                "Invalid request (client and request line not logged)"
+                if m.group(1)
+                else "Error handling a request (URL not logged)"
+            ),
+            message,
+        )
+        cleaned = IP_ADDRESS.sub("[address]", cleaned)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+class PrivateLogger(Logger):
+    """gunicorn's logger with RedactClients on its error log."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        if not any(isinstance(f, RedactClients) for f in self.error_log.filters):
+            self.error_log.addFilter(RedactClients())
+
+
+logger_class = PrivateLogger
 
 # gunicorn 23+ opens a management socket at one fixed path per user, so a second instance on
 # the same machine would take over the first one's; Lantern is managed with signals instead.

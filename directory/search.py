@@ -508,7 +508,7 @@ def fingerprint(documents: Sequence[Mapping[str, object]]) -> str:
 def _locked(index_dir: Path) -> Iterator[None]:
     # Whoosh allows one writer: workers starting together queue here, and all but the first
     # find the finished index when they get the lock.
-    with open(index_dir / ".lock", "w") as lock:
+    with os.fdopen(os.open(index_dir / ".lock", os.O_CREAT | os.O_WRONLY, 0o600), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
@@ -524,6 +524,8 @@ def _write(target: Path, documents: Sequence[Mapping[str, object]]) -> None:
         for doc in documents:
             writer.add_document(**doc)
         writer.commit()
+        for file in building.iterdir():  # instance files are the owner's alone
+            file.chmod(0o600)
         os.rename(building, target)  # atomic: readers never see a half-built index
     finally:
         if building.exists():
@@ -546,7 +548,7 @@ def build_index(
 ) -> Path:
     """Build the index from scratch (the reindex command) and return its folder."""
     documents = _documents(directory, index_documents(pages), translations)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = fingerprint(documents)
     with _locked(index_dir):
         target = index_dir / key
@@ -568,7 +570,7 @@ def ensure_index(
 ) -> tuple[Path, bool]:
     """Build the index if it is missing or stale; return its folder and whether it was built."""
     documents = _documents(directory, index_documents(pages), translations)
-    index_dir.mkdir(parents=True, exist_ok=True)
+    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = fingerprint(documents)
     target = index_dir / key
     if target.exists():

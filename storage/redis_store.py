@@ -8,30 +8,33 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
-from storage.base import Feedback, Store
+from storage.sql import utcnow
 
-RETRIES = 3
+# A connection dropped by a restart is reopened once; a server still down is reported at once.
+RETRIES = 1
+# Short waits so a dead or hung Redis cannot hold a request (storage.guard is the backstop).
+SOCKET_SECONDS = 0.3
 
 
 class RedisStore:
     """Conversations and retry replies under one key prefix; each key carries its own expiry."""
 
-    def __init__(self, url: str, prefix: str = "lantern:"):
+    def __init__(self, url: str, prefix: str = "lantern:", clock: Callable[[], datetime] = utcnow):
         import redis  # imported here so the embedded default needs no Redis client
-        from redis.backoff import ExponentialBackoff
+        from redis.backoff import NoBackoff
         from redis.retry import Retry
 
         self.prefix = prefix
-        # A short blip (a failover, a restart) is retried rather than shown to the reader.
+        self.clock = clock
         self.client = redis.Redis.from_url(
             url,
-            socket_timeout=5,
-            socket_connect_timeout=5,
+            socket_timeout=SOCKET_SECONDS,
+            socket_connect_timeout=SOCKET_SECONDS,
             health_check_interval=30,
-            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), RETRIES),
+            retry=Retry(NoBackoff(), RETRIES),
             retry_on_error=[redis.ConnectionError, redis.TimeoutError],
         )
 
@@ -44,69 +47,45 @@ class RedisStore:
             return None
         record = json.loads(raw)
         # The stored expiry makes `now` mean the same here as in SQL (Redis's own TTL is rounded).
-        moment = (now or datetime.now(UTC)).timestamp()
+        moment = (now or self.clock()).timestamp()
         return record["state"] if record["expires"] > moment else None
 
-    def put_conversation(self, key: str, state: dict, ttl_seconds: int) -> None:
+    def put_conversation(
+        self, key: str, state: dict, ttl_seconds: int, now: datetime | None = None
+    ) -> None:
         name = self._key("conv", key)
         if ttl_seconds <= 0:
             self.client.delete(name)
             return
-        record = {"state": state, "expires": time.time() + ttl_seconds}
+        record = {"state": state, "expires": (now or self.clock()).timestamp() + ttl_seconds}
         self.client.set(name, json.dumps(record, separators=(",", ":")), ex=math.ceil(ttl_seconds))
 
     def delete_conversation(self, key: str) -> None:
         self.client.delete(self._key("conv", key))
 
-    def seen_message(self, key: str, message_sid: str, reply: str, ttl_seconds: int) -> str | None:
+    def forget(self, key: str) -> None:
+        index = self._key("replies", key)
+        kept = self.client.smembers(index)
+        self.client.delete(self._key("conv", key), index, *kept)
+
+    def seen_message(
+        self, key: str, message_sid: str, reply: str, ttl_seconds: int, now: datetime | None = None
+    ) -> str | None:
         name = self._key("reply", f"{key}:{message_sid}")
-        if self.client.set(name, reply, nx=True, ex=max(1, math.ceil(ttl_seconds))):
+        index = self._key("replies", key)  # every reply kept for this conversation, for STOP
+        ttl = max(1, math.ceil(ttl_seconds))
+        pipe = self.client.pipeline()
+        pipe.set(name, reply, nx=True, ex=ttl)
+        pipe.sadd(index, name)
+        pipe.expire(index, ttl)
+        first = pipe.execute()[0]
+        if first:
             return None
         earlier = self.client.get(name)
         return None if earlier is None else earlier.decode("utf-8")
 
     def ping(self) -> bool:
-        import redis
-
-        try:
-            return bool(self.client.ping())
-        except redis.RedisError:
-            return False  # /healthz then answers 503 and the balancer sends people elsewhere
+        return bool(self.client.ping())
 
     def close(self) -> None:
         self.client.close()
-
-
-class SharedStore:
-    """The Store for several instances: conversations in Redis, feedback in SQL."""
-
-    def __init__(self, conversations: RedisStore, records: Store):
-        self.conversations = conversations
-        self.records = records
-
-    def get_conversation(self, key: str, now: datetime | None = None) -> dict | None:
-        return self.conversations.get_conversation(key, now)
-
-    def put_conversation(self, key: str, state: dict, ttl_seconds: int) -> None:
-        self.conversations.put_conversation(key, state, ttl_seconds)
-
-    def delete_conversation(self, key: str) -> None:
-        self.conversations.delete_conversation(key)
-        # A conversation begun before Redis was configured must be forgotten too.
-        self.records.delete_conversation(key)
-
-    def seen_message(self, key: str, message_sid: str, reply: str, ttl_seconds: int) -> str | None:
-        return self.conversations.seen_message(key, message_sid, reply, ttl_seconds)
-
-    def add_feedback(self, item: Feedback) -> None:
-        self.records.add_feedback(item)
-
-    def list_feedback(self) -> list[Feedback]:
-        return self.records.list_feedback()
-
-    def purge(self, now: datetime, feedback_days: int) -> dict[str, int]:
-        # Redis expires its keys on its own; SQL still holds feedback (and any old conversations).
-        return self.records.purge(now, feedback_days)
-
-    def ping(self) -> bool:
-        return self.conversations.ping() and self.records.ping()

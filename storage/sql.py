@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
-import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlparse
@@ -24,25 +25,48 @@ SCHEMA = (
         id {serial}, kind TEXT NOT NULL, target TEXT NOT NULL, helpful INTEGER,
         comment TEXT NOT NULL, created TEXT NOT NULL)""",
 )
-RETRIES = 8  # about 5 s of back-off: long enough for a PostgreSQL restart
+# A connection PostgreSQL dropped (a restart) is reopened once; a server that is still down is
+# reported at once, and storage.guard answers for it until it is back.
+RETRIES = 2
+# Short waits, so a locked or unreachable database cannot hold a request (storage.guard's
+# deadline is the backstop). libpq's connect timeout cannot go under 2 s; the guard's can.
+SQLITE_BUSY_SECONDS = 0.25
+PG_CONNECT_SECONDS = 2
+PG_TCP_USER_TIMEOUT_MS = 1000
+# Any fixed number: PostgreSQL advisory locks are named by integers.
+SCHEMA_LOCK = 0x4C414E54
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 class SQLStore:
     """One connection per thread; a dropped PostgreSQL connection is reopened and retried."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, clock: Callable[[], datetime] = utcnow):
         parsed = urlparse(url)
         self.postgres = parsed.scheme.startswith("postgres")
         if not self.postgres and parsed.scheme != "sqlite":
             raise ValueError(f"DATABASE_URL: unsupported scheme {parsed.scheme!r}")
         self.url = url
+        self.clock = clock
         self.path = None if self.postgres else url.removeprefix("sqlite:///")
         self._local = threading.local()
-        serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
-        for statement in SCHEMA:
-            # REAL is a 4-byte float in PostgreSQL: too coarse for expiry times.
-            real = "DOUBLE PRECISION" if self.postgres else "REAL"
-            self._run(statement.format(serial=serial, float=real))
+        self._schema_ready = False
+        self._schema_lock = threading.Lock()
+        try:
+            conn = self._connect()
+            try:
+                self._create_schema(conn)
+                self._schema_ready = True
+            finally:
+                conn.close()
+        except Exception as exc:
+            if not self._is_disconnect(exc):
+                raise
+            # Start anyway: pages need no database. The schema is made on the first connection.
+            log.warning("database unreachable at start-up (%s)", type(exc).__name__)
 
     # -- connections ------------------------------------------------------------------------
 
@@ -50,9 +74,18 @@ class SQLStore:
         if self.postgres:
             import psycopg  # imported here so the embedded default needs no PostgreSQL driver
 
-            return psycopg.connect(self.url, autocommit=True, connect_timeout=5)
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            return psycopg.connect(
+                self.url,
+                autocommit=True,
+                connect_timeout=PG_CONNECT_SECONDS,
+                tcp_user_timeout=PG_TCP_USER_TIMEOUT_MS,
+            )
+        folder = Path(self.path).parent
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Feedback and conversations are nobody else's business: the file (and the -wal and
+        # -shm files SQLite makes with the same mode) is the owner's alone.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        conn = sqlite3.connect(self.path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn
@@ -60,8 +93,32 @@ class SQLStore:
     def _conn(self):
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = self._connect()
+            conn = self._connect()
+            if not self._schema_ready:
+                with self._schema_lock:
+                    if not self._schema_ready:
+                        self._create_schema(conn)
+                        self._schema_ready = True
+            self._local.conn = conn
         return conn
+
+    def _create_schema(self, conn) -> None:
+        """Create the tables, holding a PostgreSQL advisory lock while doing so.
+
+        Every gunicorn worker of every instance opens the store as it starts, and concurrent
+        CREATE TABLE IF NOT EXISTS statements can fail on PostgreSQL with a unique violation.
+        """
+        serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        # REAL is a 4-byte float in PostgreSQL: too coarse for expiry times.
+        real = "DOUBLE PRECISION" if self.postgres else "REAL"
+        if self.postgres:
+            conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
+        try:
+            for statement in SCHEMA:
+                conn.execute(statement.format(serial=serial, float=real))
+        finally:
+            if self.postgres:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
 
     def _run(self, sql: str, params: tuple = (), fetch: bool = False):
         if self.postgres:
@@ -74,7 +131,6 @@ class SQLStore:
                 if not self._is_disconnect(exc) or attempt == RETRIES - 1:
                     raise
                 self._drop()
-                time.sleep(0.15 * (attempt + 1))
         return None
 
     def _is_disconnect(self, exc: Exception) -> bool:
@@ -96,14 +152,16 @@ class SQLStore:
     # -- conversations ----------------------------------------------------------------------
 
     def get_conversation(self, key: str, now: datetime | None = None) -> dict | None:
-        moment = (now or datetime.now(UTC)).timestamp()
+        moment = (now or self.clock()).timestamp()
         rows = self._run(
             "SELECT state FROM conversations WHERE key = ? AND expires > ?", (key, moment), True
         )
         return json.loads(rows[0][0]) if rows else None
 
-    def put_conversation(self, key: str, state: dict, ttl_seconds: int) -> None:
-        expires = time.time() + ttl_seconds
+    def put_conversation(
+        self, key: str, state: dict, ttl_seconds: int, now: datetime | None = None
+    ) -> None:
+        expires = (now or self.clock()).timestamp() + ttl_seconds
         self._run(
             "INSERT INTO conversations (key, state, expires) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO UPDATE SET state = excluded.state, expires = excluded.expires",
@@ -113,12 +171,20 @@ class SQLStore:
     def delete_conversation(self, key: str) -> None:
         self._run("DELETE FROM conversations WHERE key = ?", (key,))
 
-    def seen_message(self, key: str, message_sid: str, reply: str, ttl_seconds: int) -> str | None:
+    def forget(self, key: str) -> None:
+        self.delete_conversation(key)
+        prefix = f"{key}:"
+        # substr rather than LIKE: keys may hold "_", which LIKE reads as a wildcard.
+        self._run("DELETE FROM replies WHERE substr(key, 1, length(?)) = ?", (prefix, prefix))
+
+    def seen_message(
+        self, key: str, message_sid: str, reply: str, ttl_seconds: int, now: datetime | None = None
+    ) -> str | None:
         slot = f"{key}:{message_sid}"
         inserted = self._run(
             "INSERT INTO replies (key, reply, expires) VALUES (?, ?, ?) "
             "ON CONFLICT (key) DO NOTHING",
-            (slot, reply, time.time() + ttl_seconds),
+            (slot, reply, (now or self.clock()).timestamp() + ttl_seconds),
         )
         if inserted:
             return None
@@ -155,6 +221,10 @@ class SQLStore:
         }
 
     def close(self) -> None:
+        self._drop()
+
+    def release_thread(self) -> None:
+        """Close the calling thread's connection, as the thread ends."""
         self._drop()
 
     def ping(self) -> bool:

@@ -5,8 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from app import create_app
+from tests.helpers import CheckedClient
+
+# Every app the tests build, by create_app or by hand, checks each whole HTML page it serves.
+Flask.test_client_class = CheckedClient
 
 
 @pytest.fixture(scope="session")

@@ -125,3 +125,35 @@ def signed_sms(base: str, sender: str, body: str, sid: str) -> tuple[dict, dict]
     params = {"From": sender, "To": "+447700900000", "Body": body, "MessageSid": sid}
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(f"{base}/sms", params)
     return params, {"X-Twilio-Signature": signature}
+
+
+@contextlib.contextmanager
+def front_server(workdir: Path, upstream: int, balancers: tuple[str, ...] = ()) -> Iterator[str]:
+    """Run deploy/nginx.conf in front of `upstream` on a free port; yield its base URL."""
+    import shutil
+
+    sys.path.insert(0, str(ROOT / "deploy"))
+    try:
+        import nginx as front
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        raise RuntimeError("nginx is missing: `make nginx` installs Debian's nginx-light")
+    listen = free_port()
+    conf = front.render(listen, upstream, workdir / "nginx", balancers)
+    with (workdir / "nginx.log").open("wb") as log:
+        process = subprocess.Popen(front.command(conf), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError((workdir / "nginx.log").read_text())
+            try:
+                socket.create_connection(("127.0.0.1", listen), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{listen}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -97,3 +97,31 @@ def test_review_status_recorded(code):
 
     status = yaml.safe_load((TRANSLATIONS / "status.yaml").read_text(encoding="utf-8"))
     assert isinstance(status[code]["reviewed"], bool)
+
+
+def test_missing_compiled_catalogue_is_said_loudly_at_start_up(tmp_path, index_dir, caplog):
+    """Does the app say at start-up which languages would fall back to English, and why?"""
+    import logging
+
+    from app import create_app
+
+    with caplog.at_level(logging.ERROR):
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "DATABASE_URL": f"sqlite:///{tmp_path / 't.sqlite3'}",
+                "LANTERN_INDEX_DIR": str(index_dir),
+                "BABEL_TRANSLATION_DIRECTORIES": str(tmp_path / "no-catalogues"),
+            }
+        )
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any("NO COMPILED CATALOGUE for ur, ar, pl, sk, cs, ro" in e for e in errors), errors
+    assert any("make translations-compile" in e for e in errors)
+
+
+def test_no_warning_when_every_catalogue_is_compiled(app, caplog):
+    """Is the warning kept for a real problem (the test run compiles every catalogue)?"""
+    from web.locale import missing_catalogues
+
+    assert missing_catalogues(app) == []

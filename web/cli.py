@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from web.clock import now
 from web.content import content, page_documents
 
 data = AppGroup("data", help="Stored data: retention.")
@@ -22,7 +22,7 @@ def directory_check():
 
     from chatbot.reader.corpus import check as check_corpus
 
-    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), datetime.now(UTC).date())
+    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), now().date())
     for line in report.lines():
         click.echo(line)
     model = content().flow.model if content().flow is not None else None
@@ -63,7 +63,7 @@ def purge(days: int | None):
     Run it daily from cron, for example: 17 3 * * * cd /srv/lantern && .venv/bin/flask data purge
     """
     keep = days if days is not None else current_app.config["LANTERN_FEEDBACK_DAYS"]
-    counts = current_app.extensions["lantern_store"].purge(datetime.now(UTC), keep)
+    counts = current_app.extensions["lantern_store"].purge(now(), keep)
     click.echo(", ".join(f"{name}: {n} removed" for name, n in counts.items()))
 
 
@@ -145,7 +145,7 @@ def chat_evaluate(which: str, worst: int):
         flow=loaded.flow,
         directory=loaded.directory,
         translate=translate,
-        now=datetime.now(UTC),
+        now=now(),
     )
     for line in lines(report, worst):
         click.echo(line)

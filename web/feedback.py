@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import UTC, datetime
 
 import bleach
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from storage import Feedback
+from storage import Feedback, StorageUnavailable
 from web import csrf
+from web.clock import now
 from web.content import content
 from web.limits import limit
 
@@ -52,8 +52,32 @@ def submit():
     if helpful is None and not comment:
         return redirect(f"{back}?feedback=empty#feedback", code=303)
     store = current_app.extensions["lantern_store"]
-    store.add_feedback(Feedback(kind, target, helpful, comment, datetime.now(UTC).date()))
+    try:
+        store.add_feedback(Feedback(kind, target, helpful, comment, now().date()))
+    except StorageUnavailable:
+        # Say so, and hand back what was typed: never a silent loss, never an error page.
+        page = render_template(
+            "feedback/retry.html",
+            kind=kind,
+            target=target,
+            helpful=answer if helpful is not None else "",
+            comment=comment,
+            back=back,
+        )
+        return page, 503, {"Retry-After": "60"}
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
+
+
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV Injection"), including the
+# full-width forms some spreadsheets accept; tab and carriage return hide one behind them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """Return the cell so that no spreadsheet runs it: a leading quote makes it plain text."""
+    if cell.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
 
 
 @bp.cli.command("export")
@@ -63,4 +87,5 @@ def export():
     writer.writerow(["date", "kind", "target", "helpful", "comment"])
     for item in current_app.extensions["lantern_store"].list_feedback():
         helpful = "" if item.helpful is None else ("yes" if item.helpful else "no")
-        writer.writerow([item.created.isoformat(), item.kind, item.target, helpful, item.comment])
+        row = [item.created.isoformat(), item.kind, item.target, helpful, item.comment]
+        writer.writerow([spreadsheet_safe(cell) for cell in row])

@@ -46,13 +46,22 @@ def sender_key() -> str:
     return _keyed_hash(f"sms:{request.form.get('From', '')}")
 
 
+def signed_url() -> str:
+    """Return the URL as Twilio requested and signed it: the query string exactly as sent.
+
+    `request.url` decodes escapes such as %C2%B2 back to characters, which Twilio did not sign.
+    """
+    query = request.environ.get("QUERY_STRING", "")
+    return request.base_url + (f"?{query}" if query else "")
+
+
 def twilio_signed() -> bool:
     """Return whether Twilio signed this request (the SMS view checks it again and says 403)."""
     token = current_app.config.get("TWILIO_AUTH_TOKEN") or ""
     signature = request.headers.get("X-Twilio-Signature", "")
     params = request.form.to_dict(flat=True)
     return bool(token and signature) and RequestValidator(token).validate(
-        request.url, params, signature
+        signed_url(), params, signature
     )
 
 
@@ -60,9 +69,15 @@ def init_rate_limits(app: Flask) -> None:
     """Attach the limiter; shared through Redis when REDIS_URL is set, else per process."""
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "lantern")
+    redis_url = app.config.get("REDIS_URL") or ""
+    # A dead or hung Redis must not hold a request: short socket timeouts, then the fallback.
+    timeout = min(0.2, float(app.config.get("LANTERN_STORAGE_TIMEOUT", 0.2)))
     limiter = Limiter(
         key_func=client_key,
-        storage_uri=app.config.get("REDIS_URL") or "memory://",
+        storage_uri=redis_url or "memory://",
+        storage_options={"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        if redis_url
+        else {},
         strategy="sliding-window-counter",
         headers_enabled=True,
         # If Redis goes away, keep serving (limits fall back to per-process) rather than fail.
@@ -79,9 +94,16 @@ def init_rate_limits(app: Flask) -> None:
     app.before_request(refuse_oversized)
 
 
+# Twilio delivers texts of up to 1,600 characters; an emoji is 12 bytes once form-encoded, so a
+# long text of emoji (and Twilio's other fields) needs more room than a page's forms.
+SMS_MAX_CONTENT_LENGTH = 32 * 1024
+
+
 def refuse_oversized() -> None:
     """Answer 413 to any body over MAX_CONTENT_LENGTH, even on a view that never reads it."""
     cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    if request.endpoint == "sms.sms" and cap:
+        cap = request.max_content_length = max(cap, SMS_MAX_CONTENT_LENGTH)
     if cap and (request.content_length or 0) > cap:
         abort(413)
 

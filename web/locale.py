@@ -90,6 +90,28 @@ def _switch_by_query():
     return None
 
 
+def missing_catalogues(app: Flask) -> list[str]:
+    """Return the shipped languages whose compiled catalogue (.mo) is not there."""
+    folders = [Path(p) for p in str(app.config["BABEL_TRANSLATION_DIRECTORIES"]).split(";")]
+    return [
+        code
+        for code in LANGUAGES
+        if code != DEFAULT
+        and not any((f / code / "LC_MESSAGES" / "messages.mo").exists() for f in folders)
+    ]
+
+
+def warn_missing_catalogues(app: Flask) -> None:
+    """Say loudly at start-up when a language would silently be served in English."""
+    missing = missing_catalogues(app)
+    if missing:
+        app.logger.error(
+            "NO COMPILED CATALOGUE for %s: these languages will be shown in English. "
+            "Run `make translations-compile` (the .mo files are built, not committed).",
+            ", ".join(missing),
+        )
+
+
 def init_babel(app: Flask) -> None:
     """Wire flask-babel to the URL language and give templates the helpers they need."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
@@ -101,6 +123,7 @@ def init_babel(app: Flask) -> None:
         code: code == DEFAULT or bool((status.get(code) or {}).get("reviewed"))
         for code in LANGUAGES
     }
+    warn_missing_catalogues(app)
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
     app.before_request(_switch_by_query)
     # Globals rather than context: imported macros (contact cards) need them too.

@@ -61,7 +61,8 @@ class PageCache:
         self.app = app
         self.size = size
         self.cookie = f"{app.config['SESSION_COOKIE_NAME']}="
-        self.entries: dict[tuple[str, str], Entry] = {}
+        # (scheme, script root, path): HTTPS pages carry HSTS, which plain HTTP must not get.
+        self.entries: dict[tuple[str, str, str], Entry] = {}
         self.lock = threading.Lock()
         self.current: tuple[int, object] = (-1, None)  # (minute, opening state)
 
@@ -82,7 +83,15 @@ class PageCache:
             or self.cookie in environ.get("HTTP_COOKIE", "")
         ):
             return self.wsgi_app(environ, start_response)
-        key = (environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
+        key = (
+            environ.get("wsgi.url_scheme", "http"),
+            environ.get("SCRIPT_NAME", ""),
+            environ.get("PATH_INFO", ""),
+        )
+        if "//" in key[1] + key[2]:
+            # `//young-people` renders the same page; keeping each spelling would let anyone
+            # push the real pages out of the cache.
+            return self.wsgi_app(environ, start_response)
         seconds, state = self.state()
         entry = self.entries.get(key)
         if entry is not None and entry.state == state and 0 <= seconds - entry.made < KEEP_SECONDS:
@@ -111,7 +120,7 @@ class PageCache:
         self.store(key, Entry(state, seconds, status, kept, data, found.group(1) if found else ""))
         return [data]
 
-    def store(self, key: tuple[str, str], entry: Entry) -> None:
+    def store(self, key: tuple[str, str, str], entry: Entry) -> None:
         with self.lock:
             if key not in self.entries and len(self.entries) >= self.size:
                 self.entries.pop(next(iter(self.entries)))  # the oldest page kept

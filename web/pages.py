@@ -145,16 +145,31 @@ def page(page_path: str):
 
 @bp.route("/exit", methods=["GET", "POST"])
 def exit_site():
-    """End the session (and any chat) and leave for a neutral site."""
+    """End the session (and any chat) and leave for a neutral site, whatever storage does."""
     store = current_app.extensions.get("lantern_store")
     key = session.get("cid")
-    if store is not None and key:
-        store.delete_conversation(f"web:{key}")
     session.clear()
+    if store is not None and key:
+        # Best effort and bounded (storage.guard): a store that is down forgets it once back.
+        # Nothing here may stop the reader leaving, so no failure of any kind is let through.
+        try:
+            store.forget(f"web:{key}")
+        except Exception:
+            current_app.logger.warning("exit: the conversation will be deleted later")
     if request.method == "POST":  # the script's beacon: the browser is already leaving
-        return ("", 204)
-    response = redirect(current_app.config["LANTERN_EXIT_URL"], code=303)
+        response = current_app.response_class(status=204)
+    else:
+        response = redirect(current_app.config["LANTERN_EXIT_URL"], code=303)
     response.headers["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    # Expire the cookie even when this request brought none the session could see.
+    config = current_app.config
+    response.delete_cookie(
+        config["SESSION_COOKIE_NAME"],
+        path=config.get("SESSION_COOKIE_PATH") or config.get("APPLICATION_ROOT") or "/",
+        secure=config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite=config["SESSION_COOKIE_SAMESITE"],
+    )
     return response
 
 
@@ -173,6 +188,29 @@ def favicon():
 
 @bp.get("/healthz")
 def healthz():
+    """Report each part; 503 only when this instance cannot serve pages.
+
+    A store that is down makes the instance degraded, not dead: quick exit, the 999 replies
+    and every page still work, so a balancer must keep sending people here.
+    """
+    parts = {"pages": "ok" if _pages_ok() else "down"}
     store = current_app.extensions.get("lantern_store")
-    ok = store is None or store.ping()
-    return ({"status": "ok" if ok else "degraded"}, 200 if ok else 503)
+    if store is not None:
+        parts.update(store.health())
+    status = "ok" if all(v == "ok" for v in parts.values()) else "degraded"
+    if parts["pages"] != "ok":
+        status = "down"
+    return {"status": status, "parts": parts}, 503 if status == "down" else 200
+
+
+def _pages_ok() -> bool:
+    """Return whether the content is loaded and the home page's template renders."""
+    try:
+        loaded = content()
+        return (
+            bool(loaded.pages.pages)
+            and current_app.jinja_env.get_template("pages/home.html") is not None
+        )
+    except Exception:
+        current_app.logger.exception("health: pages cannot be served")
+        return False

@@ -14,6 +14,8 @@ PERMISSIONS_POLICY = (
 )
 
 
+HSTS = "max-age=63072000; includeSubDomains"
+
 # Files the same for everyone, which browsers may keep; everything else is no-store.
 PUBLIC_ENDPOINTS = frozenset({"static", "pages.favicon"})
 
@@ -46,6 +48,10 @@ def _headers(response):
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.is_secure:
+        # Only over HTTPS (as the proxy reports it), as RFC 6797 asks; two years, as browsers'
+        # preload lists expect. A first visit by http:// is upgraded by the proxy's redirect.
+        response.headers["Strict-Transport-Security"] = HSTS
     if request.endpoint not in PUBLIC_ENDPOINTS:
         # Pages can hold what someone is going through: never keep them in any cache.
         response.headers["Cache-Control"] = "no-store"

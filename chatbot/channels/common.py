@@ -9,13 +9,20 @@ from typing import Any
 
 from flask import abort, current_app, request
 from flask_babel import force_locale, gettext
+from flask_babel import lazy_gettext as _l
 from twilio.request_validator import RequestValidator
 
 from chatbot import Reply, step
+from storage import StorageUnavailable
 from web.clock import now
+from web.limits import signed_url
 
 IDLE_SECONDS = 30 * 60  # a conversation is forgotten after 30 idle minutes
 RETRY_SECONDS = 24 * 60 * 60  # how long a Twilio MessageSid is remembered for retries
+
+# Said when the store cannot be read or written: the reply itself never waits on storage.
+NOT_REMEMBERED = _l("Note: we cannot remember earlier messages just now.")
+NOT_FORGOTTEN = _l("Note: we could not delete this conversation just now. We will soon.")
 
 
 def store() -> Any:
@@ -31,6 +38,46 @@ def keyed_hash(kind: str, value: str) -> str:
     secret = str(current_app.config["LANTERN_HMAC_KEY"]).encode()
     digest = hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()
     return f"{kind}:{digest}"
+
+
+class Remembered:
+    """A conversation's stored state, read and written without ever failing the reply.
+
+    When the store is down the conversation carries on from scratch and `note` says so; the
+    engine's safety check needs no state, so the 999 answer is the same either way.
+    """
+
+    def __init__(self, key: str):
+        self.key = key
+        self.note: Any = None
+
+    def _degrade(self, note: Any) -> None:
+        if self.note is None or note is NOT_FORGOTTEN:
+            self.note = note
+
+    def read(self) -> dict | None:
+        try:
+            return store().get_conversation(self.key, now())
+        except StorageUnavailable:
+            self._degrade(NOT_REMEMBERED)
+            return None
+
+    def write(self, state: dict, reply: Reply) -> None:
+        """Keep the new state, or forget the conversation when the reply says so."""
+        try:
+            if reply.forget:
+                store().forget(self.key)
+            else:
+                store().put_conversation(self.key, state, IDLE_SECONDS, now())
+        except StorageUnavailable:
+            self._degrade(NOT_FORGOTTEN if reply.forget else NOT_REMEMBERED)
+
+    def seen(self, sid: str, document: str) -> str | None:
+        """Return the reply already sent for this message id, or None (also when unknown)."""
+        try:
+            return store().seen_message(self.key, sid, document, RETRY_SECONDS, now())
+        except StorageUnavailable:
+            return None  # answering a retry twice beats not answering
 
 
 def translate(msgid: str, locale: str) -> str:
@@ -61,7 +108,7 @@ def require_twilio_signature() -> None:
     if not token or not signature:
         abort(403)
     params = request.form.to_dict(flat=True)
-    if not RequestValidator(token).validate(request.url, params, signature):
+    if not RequestValidator(token).validate(signed_url(), params, signature):
         abort(403)
 
 

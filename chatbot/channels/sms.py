@@ -3,28 +3,39 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
+from flask_babel import force_locale
 from twilio.twiml.messaging_response import MessagingResponse
 
 from chatbot.channels.common import (
-    IDLE_SECONDS,
-    RETRY_SECONDS,
+    Remembered,
     keyed_hash,
     log_reply,
     now,
     require_twilio_signature,
     run,
-    store,
 )
+from chatbot.segments import fits
 from web.limits import limit
 
 bp = Blueprint("sms", __name__)
 MAX_BODY = 1600  # the longest message Twilio delivers
 
 
-def twiml(text: str) -> str:
-    """Return a TwiML document that sends `text` back."""
+def messages(text: str, note, locale: str) -> list[str]:
+    """Return the reply, with the storage note added if it fits, else sent as a second text."""
+    if note is None:
+        return [text]
+    with force_locale(locale):
+        note = str(note)
+    noted = f"{text}\n{note}"
+    return [noted] if fits(noted, 2, 4) else [text, note]
+
+
+def twiml(*texts: str) -> str:
+    """Return a TwiML document that sends each of `texts` back."""
     response = MessagingResponse()
-    response.message(text)
+    for text in texts:
+        response.message(text)
     return str(response)
 
 
@@ -36,18 +47,18 @@ def sms():
     started = now()
     key = keyed_hash("sms", request.form.get("From", ""))
     sid = request.form.get("MessageSid", "")
-    conversations = store()
-    state = conversations.get_conversation(key, now())
-    new_state, reply = run(state, request.form.get("Body", "")[:MAX_BODY], "en")
-    document = twiml(reply.text())
-    if sid:
+    conversation = Remembered(key)
+    new_state, reply = run(conversation.read(), request.form.get("Body", "")[:MAX_BODY], "en")
+    if sid and not reply.forget:
         # A retry of a message already answered gets the same reply, and moves nothing on.
-        earlier = conversations.seen_message(key, sid, document, RETRY_SECONDS)
+        # (STOP keeps nothing, not even its reply: a retry of it simply forgets again.)
+        earlier = conversation.seen(sid, _document(reply, conversation))
         if earlier is not None:
             return Response(earlier, mimetype="text/xml")
-    if reply.forget:
-        conversations.delete_conversation(key)
-    else:
-        conversations.put_conversation(key, new_state, IDLE_SECONDS)
+    conversation.write(new_state, reply)
     log_reply("sms", key, reply, started)
-    return Response(document, mimetype="text/xml")
+    return Response(_document(reply, conversation), mimetype="text/xml")
+
+
+def _document(reply, conversation: Remembered) -> str:
+    return twiml(*messages(reply.text(), conversation.note, reply.locale))

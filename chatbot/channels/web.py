@@ -6,11 +6,13 @@ Only a random conversation id lives in the session cookie; the state is in the s
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
 
-from chatbot.channels.common import IDLE_SECONDS, log_reply, now, run, store
+from chatbot.channels.common import Remembered, log_reply, now, run, store
+from storage import StorageUnavailable
 from web.csrf import verify
 from web.limits import limit
 from web.locale import current_language
@@ -31,9 +33,11 @@ def _key(cid: str) -> str:
 def chat():
     """Show the conversation where it stands, or its first question."""
     cid = session.get("cid")
-    state = store().get_conversation(_key(cid), now()) if cid else None
+    conversation = Remembered(_key(cid)) if cid else None
+    state = conversation.read() if conversation else None
     _, reply = run(state, "", current_language())
-    return render_template("chat/chat.html", reply=reply, said=None)
+    note = conversation.note if conversation else None
+    return render_template("chat/chat.html", reply=reply, said=None, note=note)
 
 
 @bp.post("/chat")
@@ -47,18 +51,16 @@ def send():
     if not cid:
         cid = secrets.token_urlsafe(18)
         session["cid"] = cid
-    conversations = store()
-    state = conversations.get_conversation(_key(cid), now())
-    new_state, reply = run(state, text, current_language())
+    conversation = Remembered(_key(cid))
+    new_state, reply = run(conversation.read(), text, current_language())
+    conversation.write(new_state, reply)
     if reply.forget:
-        conversations.delete_conversation(_key(cid))
         session.pop("cid", None)
-    else:
-        conversations.put_conversation(_key(cid), new_state, IDLE_SECONDS)
     log_reply("web", _key(cid), reply, started)
+    note = conversation.note
     if request.headers.get(PARTIAL):
-        return render_template("chat/_exchange.html", reply=reply, said=text)
-    return render_template("chat/chat.html", reply=reply, said=text)
+        return render_template("chat/_exchange.html", reply=reply, said=text, note=note)
+    return render_template("chat/chat.html", reply=reply, said=text, note=note)
 
 
 @bp.post("/chat/clear")
@@ -67,5 +69,7 @@ def clear():
     verify(FORM)
     cid = session.pop("cid", None)
     if cid:
-        store().delete_conversation(_key(cid))
+        # Best effort: the guard deletes it once the store is back; the id is gone already.
+        with contextlib.suppress(StorageUnavailable):
+            store().forget(_key(cid))
     return redirect(url_for("chat.chat"), code=303)

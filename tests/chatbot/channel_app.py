@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_babel import Babel
 from twilio.request_validator import RequestValidator
 
@@ -31,6 +32,9 @@ def make_app(tmp_path, directory, flow, clock, **config) -> Flask:
     from chatbot.channels import sms, voice
 
     app = Flask("lantern-channels-test")
+    # A bare harness without the site's layout or error pages: its responses are TwiML or
+    # werkzeug's own error bodies, so the whole-page check does not apply.
+    app.test_client_class = FlaskClient
     settings = {
         "TESTING": True,
         "TWILIO_AUTH_TOKEN": TOKEN,

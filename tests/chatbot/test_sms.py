@@ -88,7 +88,7 @@ def test_state_is_keyed_by_a_keyed_hash_not_the_number(app, sms):
     sms("my daughter is missing")
     key = "sms:" + hmac.new(b"test-hmac", SENDER.encode(), hashlib.sha256).hexdigest()
     assert app.extensions["lantern_store"].get_conversation(key) is not None
-    database = sqlite3.connect(app.extensions["lantern_store"].path)
+    database = sqlite3.connect(app.extensions["lantern_store"].records.path)
     dump = "\n".join(database.iterdump())
     assert SENDER not in dump and "7700900123" not in dump
     assert "daughter" not in dump

@@ -98,7 +98,7 @@ def test_only_a_random_id_in_the_cookie_and_no_message_stored(chat_app, browser)
     assert len(session["cid"]) >= 20
     store = chat_app.extensions["lantern_store"]
     assert store.get_conversation(f"web:{session['cid']}") is not None
-    dump = "\n".join(sqlite3.connect(store.path).iterdump())
+    dump = "\n".join(sqlite3.connect(store.records.path).iterdump())
     assert "groomed" not in dump and "daughter" not in dump
 
 

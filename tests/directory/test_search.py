@@ -207,11 +207,31 @@ def test_no_match_on_every_word_broadens(index):
 
 
 @pytest.mark.parametrize(
-    "query", ["'; DROP TABLE", "<script>alert(1)</script>", "AND OR NOT", "*", "🙂", "a" * 500]
+    ("query", "plain"),
+    [
+        ("'; DROP TABLE", "drop table"),
+        ("<script>alert(1)</script>", "script alert 1 script"),
+        ("AND OR NOT", ""),  # query syntax is read as words, and these are stop words
+        ("*", ""),
+        ("title:childline", "title childline"),
+        ("🙂", ""),
+    ],
 )
-def test_naughty_queries_do_not_break_search(index, query):
-    """Do odd inputs return results or an empty result, never an error?"""
-    index.search(query)
+def test_naughty_queries_do_not_break_search(index, query, plain):
+    """Is query syntax and markup read as plain words, giving what those words give?"""
+    naughty, expected = index.search(query), index.search(plain)
+    assert (naughty.total, ids(naughty), naughty.broadened) == (
+        expected.total,
+        ids(expected),
+        expected.broadened,
+    )
+    assert set(ids(naughty)) <= set(index.directory.services)
+
+
+def test_a_very_long_word_finds_nothing(index):
+    """Does a 500-letter word give an empty result, not every listing or an error?"""
+    results = index.search("a" * 500)
+    assert (results.total, ids(results)) == (0, [])
 
 
 def test_index_is_built_once_and_rebuilt_when_stale(content_tree, tmp_path):

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from storage import Feedback, open_store
-from storage.redis_store import RedisStore, SharedStore
+from storage import Feedback, SharedStore, open_store
+from storage.redis_store import RedisStore
 from tests.services import postgres_database, redis_prefix, require_services
 
 BACKENDS = ["sqlite", "postgresql", "redis+sqlite", "redis+postgresql"]
@@ -40,8 +40,7 @@ def store(request, tmp_path):
         with redis_prefix() if backend.startswith("redis") else _nothing() as prefix:
             redis_url = "redis://127.0.0.1:6379/0" if prefix else ""
             store = open_store(database_url, redis_url, redis_prefix=prefix or "lantern:")
-            records = store.records if prefix else store
-            opened = track_connections(records)
+            opened = track_connections(store.records)
             yield store
             for conn in opened:
                 conn.close()
@@ -152,7 +151,7 @@ def test_many_workers_can_open_a_fresh_postgresql_database_at_once():
                 errors.append(exc)
                 return
             pings.append(store.ping())
-            store._conn().close()  # this thread's connection, closed by this thread
+            store.records.close()
 
         threads = [threading.Thread(target=open_one) for _ in range(12)]
         for thread in threads:
@@ -164,9 +163,34 @@ def test_many_workers_can_open_a_fresh_postgresql_database_at_once():
 
 
 def test_ping_is_false_when_redis_is_unreachable(tmp_path):
-    """Does a lost Redis make the health check fail softly rather than raise?"""
-    from storage.redis_store import RedisStore
-
-    store = RedisStore("redis://127.0.0.1:1/0")
+    """Does a lost Redis make the health check fail softly, naming the part, rather than raise?"""
+    store = open_store(f"sqlite:///{tmp_path / 's.sqlite3'}", "redis://127.0.0.1:1/0")
     assert store.ping() is False
+    assert store.health() == {"redis": "down", "database": "ok"}
     store.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "redis+sqlite", "postgresql"])
+def test_expiry_is_worked_out_with_the_stores_clock(tmp_path, backend):
+    """Are expiry times written with the app's clock, the same clock they are read with?"""
+    if backend != "sqlite":
+        require_services()
+    moment = datetime(2020, 1, 1, 12, 0, tzinfo=UTC)  # the app's frozen clock, long ago
+    with (
+        postgres_database() if backend == "postgresql" else _nothing() as pg_url,
+        redis_prefix() if backend.startswith("redis") else _nothing() as prefix,
+    ):
+        store = open_store(
+            pg_url or f"sqlite:///{tmp_path / 'clock.sqlite3'}",
+            "redis://127.0.0.1:6379/0" if prefix else "",
+            redis_prefix=prefix or "lantern:",
+            clock=lambda: moment,
+        )
+        store.put_conversation("k", {"node": "start"}, ttl_seconds=60)
+        store.seen_message("k", "SM1", "reply", ttl_seconds=60)
+        assert store.get_conversation("k") == {"node": "start"}
+        assert store.get_conversation("k", now=moment + timedelta(seconds=61)) is None
+        counts = store.purge(moment + timedelta(seconds=61), feedback_days=365)
+        if not prefix:  # SQL keeps them until purged, by the same clock
+            assert counts["conversations"] == 1 and counts["replies"] == 1
+        store.close()

@@ -41,4 +41,4 @@ def test_feedback_and_purge(store):
 
 
 def test_wal_mode(store):
-    assert store._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.records._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"

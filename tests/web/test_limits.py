@@ -10,7 +10,7 @@ from twilio.request_validator import RequestValidator
 
 from app import create_app
 from tests.services import REDIS_BASE, redis_prefix, require_services
-from web.limits import LIMITS, client_key, limit, sms_over_limit, twilio_signed
+from web.limits import LIMITS, client_key, limit, twilio_signed
 
 ADDRESS = "203.0.113.9"
 
@@ -151,20 +151,23 @@ def _sms(client, path, sender, sid="SM1", sign=True):
     return client.post(path, data=data, headers=headers)
 
 
+# Written out, not rebuilt with sms_over_limit(): the numbers are content/services' 999 and
+# Childline lines as displayed.
+OVER_LIMIT_TEXT = (
+    "You have sent a lot of messages. If you are in danger now, call 999. "
+    "Childline is free, day or night: 0800 1111. Please text again in a few minutes."
+)
+
+
 def _assert_over_limit_twiml(app, response):
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
     body = response.get_data(as_text=True)
-    with app.app_context():
-        directory = app.extensions["lantern"].directory
-        emergency = directory.get("emergency-999").phone.display
-        childline = directory.get("childline").phone.display
-    assert "<Response><Message>" in body
-    assert emergency in body and childline in body
-    text = re.search(r"<Message>(.*)</Message>", body, re.S).group(1)
-    assert len(text) <= 306 and text.isascii()
-    with app.test_request_context("/sms"):
-        assert body == sms_over_limit().get_data(as_text=True), "not the over-limit reply"
+    assert body == (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f"<Response><Message>{OVER_LIMIT_TEXT}</Message></Response>"
+    ), body
+    assert len(OVER_LIMIT_TEXT) <= 306 and OVER_LIMIT_TEXT.isascii()
 
 
 def test_sms_over_limit_gets_twiml_with_999_and_childline(limited_app):
@@ -192,8 +195,6 @@ def test_forged_sms_neither_count_nor_reveal_the_limit(limited_app):
 
 def test_real_sms_webhook_is_limited(limited_app):
     """Is the real /sms webhook wired to the limit, answering TwiML when it is hit?"""
-    if "sms.sms" not in limited_app.view_functions:
-        pytest.skip("the SMS blueprint is not registered")
     client = limited_app.test_client()
     replies = [_sms(client, "/sms", "+447700900789", sid=f"SMreal{n}") for n in range(3)]
     assert [r.status_code for r in replies] == [200, 200, 200]
@@ -222,8 +223,6 @@ def test_redis_limits_are_shared_between_instances(tmp_path, index_dir):
 
 def test_real_chat_is_limited(limited_app):
     """Does the chat form, posted too often, get the friendly 429 page that shows 999?"""
-    if "chat.send" not in limited_app.view_functions:
-        pytest.skip("the chat blueprint is not registered")
     client = limited_app.test_client()
     codes = []
     for _ in range(3):
@@ -237,8 +236,6 @@ def test_real_chat_is_limited(limited_app):
 
 def test_real_search_is_limited(limited_app):
     """Do the search page and the API share the search allowance?"""
-    if "directory.search" not in limited_app.view_functions:
-        pytest.skip("the directory blueprint is not registered")
     client = limited_app.test_client()
     searches = ("/services?q=police", "/api/services", "/services?q=rape")
     codes = [client.get(p).status_code for p in searches]

@@ -86,16 +86,29 @@ def test_friendly_500(app, client):
         raise RuntimeError("boom")
 
     app.config["PROPAGATE_EXCEPTIONS"] = False
-    response = client.get("/boom")
+    response = client.get("/boom", check_html=False)  # a 500 is what this test wants
     assert response.status_code == 500
-    page = check_html(response)
+    page = check_html(response, expect_status=500)
     assert "tel:999" in page.urls
+
+
+def test_healthz_is_503_only_when_pages_cannot_be_served(app, client, monkeypatch):
+    """Does the health check fail the instance when its templates are gone, and say which part?"""
+
+    def broken(name, *args, **kwargs):
+        raise OSError("templates unreadable")
+
+    monkeypatch.setattr(app.jinja_env, "get_template", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["parts"]["pages"] == "down"
+    assert response.get_json()["status"] == "down"
 
 
 def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok"}
+    assert response.get_json() == {"status": "ok", "parts": {"pages": "ok", "database": "ok"}}
 
 
 def test_request_size_capped(client):

@@ -60,6 +60,12 @@ def test_static_files_cacheable_but_not_pages(client):
     response.close()
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("Cache-Control", "")
+    assert "max-age=86400" in response.headers["Cache-Control"]
+    for path in ("/", "/young-people", "/ur/families", "/services?q=help", "/chat", "/nowhere"):
+        page = client.get(path)
+        assert page.headers["Cache-Control"] == "no-store", path
+    # A kept page served again from the page cache is still never stored by the browser.
+    assert client.get("/young-people").headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize(
