@@ -159,6 +159,9 @@ ABOUT_LAW_OR_PROCEDURE = {
     "professionals/procedures",
     "professionals/lado-and-trafficking",
     "adult-survivors/rotherham-survivors",
+    "families/criminal-exploitation",
+    "families/harmful-sexual-behaviour",
+    "professionals/thresholds-and-harm-outside-home",
 }
 LEGAL_WORDS = re.compile(
     r"\b(illegal|against the law|in law|by law|time limits?|Act (19|20)\d\d|Working Together|"
