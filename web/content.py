@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -25,6 +26,16 @@ class ContentError(Exception):
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a page's facts about law, procedure or a service come from."""
+
+    title: str
+    publisher: str
+    date: str  # as printed on the source: 2024-05-01, 2023, or "undated"
+    url: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     path: str  # "young-people" for a section landing page, "young-people/not-your-fault" for a page
     lang: str
@@ -37,6 +48,7 @@ class Page:
     html: str  # sanitised; directives still to fill
     text: str  # the Markdown body, for search
     reviewed: bool = False
+    sources: tuple[Source, ...] = ()
 
     @property
     def section(self) -> str:
@@ -105,6 +117,38 @@ def _front_matter(path: Path) -> tuple[dict, str]:
     return meta, body
 
 
+SOURCE_DATE = re.compile(r"^(\d{4}(-\d{2}(-\d{2})?)?|undated)$")
+
+
+def _sources(path: Path, value: object) -> tuple[Source, ...]:
+    """Check a page's `sources` list: each names a title, a publisher and a date."""
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise ContentError(path, "sources", "must be a non-empty list")
+    found = []
+    for i, item in enumerate(value):
+        where = f"sources[{i}]"
+        if not isinstance(item, dict):
+            raise ContentError(path, where, "must be a mapping with title, publisher and date")
+        unknown = set(item) - {"title", "publisher", "date", "url"}
+        if unknown:
+            raise ContentError(path, f"{where}.{sorted(unknown)[0]}", "is not a source field")
+        for name in ("title", "publisher", "date"):
+            if not item.get(name):
+                raise ContentError(path, f"{where}.{name}", "is required")
+        when = str(item["date"])
+        if not SOURCE_DATE.match(when):
+            raise ContentError(
+                path, f"{where}.date", "must be like 2024-05-01, 2024-05, 2024 or undated"
+            )
+        url = str(item.get("url") or "")
+        if url and not url.startswith("https://") and not url.startswith("http://"):
+            raise ContentError(path, f"{where}.url", "must be a web address")
+        found.append(Source(str(item["title"]), str(item["publisher"]), when, url))
+    return tuple(found)
+
+
 def load_page(path: Path, root: Path, known_services) -> Page:
     """Load and check one Markdown page."""
     meta, body = _front_matter(path)
@@ -135,6 +179,7 @@ def load_page(path: Path, root: Path, known_services) -> Page:
         html=markdown.render(body),
         text=body,
         reviewed=bool(meta.get("reviewed", lang == "en")),
+        sources=_sources(path, meta.get("sources")),
     )
 
 

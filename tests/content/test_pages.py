@@ -10,6 +10,7 @@ import pytest
 import textstat
 
 from tests.helpers import check_html, parse
+from web.content import ContentError, load_page
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ROOT / "content" / "pages"
@@ -137,3 +138,87 @@ def test_article_text_leaves_out_cards():
     assert "Card" not in article_text(html)
     assert "Hello there" in article_text(html)
     assert parse(html).h1 == 1
+
+
+# Pages whose subject is the law or a procedure. Any other page that states a point of law in
+# words like these must list its sources too, so a new page cannot slip past the list.
+ABOUT_LAW_OR_PROCEDURE = {
+    "young-people/healthy-relationships",
+    "young-people/going-to-court",
+    "young-people/nudes-and-the-law",
+    "young-people/criminal-exploitation",
+    "young-people/after-a-sexual-assault",
+    "young-people/what-childline-keeps-private",
+    "families/sarahs-law",
+    "adult-survivors/reporting-non-recent-abuse",
+    "adult-survivors/going-to-court",
+    "adult-survivors/compensation",
+    "adult-survivors/care-leavers-and-learning-disability",
+    "professionals/sharing-information",
+    "professionals/language",
+    "professionals/procedures",
+    "professionals/lado-and-trafficking",
+    "adult-survivors/rotherham-survivors",
+    "families/criminal-exploitation",
+    "families/harmful-sexual-behaviour",
+    "professionals/thresholds-and-harm-outside-home",
+}
+LEGAL_WORDS = re.compile(
+    r"\b(illegal|against the law|in law|by law|time limits?|Act (19|20)\d\d|Working Together|"
+    r"statutory|special measures|Outcome 21|National Referral Mechanism|disclosure scheme)\b",
+    re.IGNORECASE,
+)
+
+
+def test_the_list_of_law_pages_names_real_pages():
+    assert set(english_pages()) >= ABOUT_LAW_OR_PROCEDURE
+
+
+@pytest.mark.parametrize("path", english_pages())
+def test_pages_about_law_or_procedure_list_their_sources(app, path):
+    """Does every page that states law or procedure name its sources (title, publisher, date)?"""
+    page = app.extensions["lantern"].pages.get("en", path)
+    if path not in ABOUT_LAW_OR_PROCEDURE and not LEGAL_WORDS.search(page.text):
+        return
+    assert page.sources, f"{path}: list the sources of its points of law in its front matter"
+    for source in page.sources:
+        assert source.title and source.publisher and source.date
+
+
+@pytest.mark.parametrize(
+    ("sources", "field"),
+    [
+        ("sources: []", "sources"),
+        ("sources: [just a title]", "sources[0]"),
+        ("sources:\n  - {title: T, date: 2024}", "sources[0].publisher"),
+        ("sources:\n  - {title: T, publisher: P, date: last year}", "sources[0].date"),
+        ("sources:\n  - {title: T, publisher: P, date: 2024, note: x}", "sources[0].note"),
+    ],
+)
+def test_bad_sources_stop_loading_with_the_field_named(tmp_path, sources, field):
+    path = tmp_path / "en" / "families" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\n"
+        f"{sources}\n---\nbody\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ContentError) as error:
+        load_page(path, tmp_path, set())
+    assert error.value.field == field
+
+
+def test_sources_are_read_with_their_dates(tmp_path):
+    path = tmp_path / "en" / "families" / "x.md"
+    path.parent.mkdir(parents=True)
+    path.write_text(
+        "---\ntitle: t\nsummary: s\nupdated: 2026-01-01\naudience: families\nsources:\n"
+        "  - {title: Guide, publisher: GOV.UK, date: 2024-05-01, url: 'https://www.gov.uk/x'}\n"
+        "  - {title: Old page, publisher: NSPCC, date: undated}\n---\nbody\n",
+        encoding="utf-8",
+    )
+    page = load_page(path, tmp_path, set())
+    assert [(s.publisher, s.date) for s in page.sources] == [
+        ("GOV.UK", "2024-05-01"),
+        ("NSPCC", "undated"),
+    ]
