@@ -29,6 +29,7 @@ def read_config(environ=os.environ) -> dict:
         "DATABASE_URL": environ.get("DATABASE_URL", f"sqlite:///{instance / 'lantern.sqlite3'}"),
         "REDIS_URL": environ.get("REDIS_URL", ""),
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
+        "LANTERN_AREA": environ.get("LANTERN_AREA", "rotherham"),
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
