@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import bleach
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 
+from chatbot import read
 from storage import Feedback
 from web import csrf
 from web.content import content
@@ -17,6 +18,37 @@ from web.limits import limit
 bp = Blueprint("feedback", __name__)
 
 MAX_COMMENT = 500
+# What a comment may need, read by the triage reader, and the lines the next page offers for it
+# (site/templates/components/feedback_help.html). The 999 line always comes first.
+NEEDS = ("danger", "suicide", "young", "worried", "survivor", "thoughts", "any")
+NEED_FOR_WHO = {
+    "young": "young",
+    "worried": "worried",
+    "professional": "worried",
+    "survivor": "survivor",
+    "accused": "thoughts",
+    "other": "thoughts",
+}
+
+
+def comment_need(comment: str) -> str:
+    """Return what a comment may need: danger first, then who is writing, else "any".
+
+    Nobody reads comments straight away, so every comment gets help on the next page; the
+    reader only decides which lines lead. Its "unsure" (danger_kinds' {"now"} when not sure)
+    is not used: it fires on ordinary feedback ("links broken"), and the 999 line leads every
+    help box anyway.
+    """
+    flow = content().flow
+    reading = read(flow, comment)
+    kinds = reading.danger
+    if "suicide" in kinds:
+        return "suicide"
+    if kinds:
+        return "danger"
+    if reading.topic == "thoughts":
+        return "thoughts"
+    return NEED_FOR_WHO.get(reading.who or "", "any")
 
 
 def _target_url(kind: str, target: str) -> str | None:
@@ -53,6 +85,9 @@ def submit():
         return redirect(f"{back}?feedback=empty#feedback", code=303)
     store = current_app.extensions["lantern_store"]
     store.add_feedback(Feedback(kind, target, helpful, comment, datetime.now(UTC).date()))
+    if comment:
+        # Anyone who writes may be telling us something: the next page opens with help.
+        return redirect(f"{back}?feedback=help&need={comment_need(comment)}#help-now", code=303)
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
 
 

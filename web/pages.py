@@ -127,6 +127,17 @@ def talk_now(audience: str, moment: datetime | None = None) -> list[TalkLine]:
     return sorted(lines, key=lambda line: line.open_now is not True)
 
 
+def directory_service(service_id: str) -> Service | None:
+    """Return a listing by id, or None (templates name the lines they offer)."""
+    return content().directory.services.get(service_id)
+
+
+def front_door_service() -> Service | None:
+    """Return the listing of the home area's children's front door, if it has one."""
+    area = content().directory.areas.get(current_app.config["LANTERN_AREA"])
+    return directory_service(area.front_door_service_id or "") if area else None
+
+
 def contact_now(service):
     """Return the number to show for a service now: a front door's open line, else its main one."""
     directory = content().directory
@@ -173,6 +184,8 @@ def _globals(state):
         contact_now=contact_now,
         isolate_numbers=isolate_numbers,
         talk_now=talk_now,
+        directory_service=directory_service,
+        front_door_service=front_door_service,
     )
 
 
