@@ -53,6 +53,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from web.errors import register_error_pages
     from web.limits import init_rate_limits
     from web.locale import init_babel
+    from web.needs import init_needs
     from web.pagecache import init_page_cache
     from web.security import register_security_headers
 
@@ -70,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     init_csrf(app)
     load_content(app)
+    init_needs(app)
     app.extensions["lantern_store"] = open_store(
         app.config["DATABASE_URL"], app.config["REDIS_URL"]
     )

@@ -58,3 +58,25 @@ def test_screenshot_front_door(live_server, small_phone, lang, path):
     shot = ARTIFACTS / f"front-door-{name}-360x640-{lang}.png"
     small_phone.screenshot(path=str(shot))
     assert shot.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("lang", "sentence", "first"),
+    [
+        ("en", "i want to end my life", "emergency-999"),
+        ("ur", "مجھے کسی سے بات کرنی ہے", "childline"),
+    ],
+)
+def test_sentence_search_leads_with_the_need(
+    live_server, live_app, small_phone, lang, sentence, first
+):
+    """Typed on the home page, does a sentence bring the line it needs to the top of the results?"""
+    prefix = "" if lang == "en" else f"/{lang}"
+    small_phone.goto(live_server.url + prefix + "/")
+    small_phone.fill("#find-q", sentence)
+    small_phone.click(".find button")
+    small_phone.wait_for_url("**/services?q=*")
+    top = small_phone.locator(".results .card-title a").first.get_attribute("href")
+    assert top == f"{prefix}/services/{first}"
+    ARTIFACTS.mkdir(exist_ok=True)
+    small_phone.screenshot(path=str(ARTIFACTS / f"sentence-search-360x640-{lang}.png"))
