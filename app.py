@@ -98,9 +98,10 @@ def ensure_secrets(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from chatbot.channels import sms, voice
     from chatbot.channels import web as chat
-    from web import directory, feedback, pages
+    from web import directory, feedback, keep, pages
 
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(keep.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(sms.bp)
