@@ -150,3 +150,15 @@ def test_shift_hint_appears_when_a_keyboard_is_used(live_server, phone):
     phone.goto(live_server.url + "/")
     phone.keyboard.press("Shift")
     assert phone.locator(".exit-hint").is_visible()
+
+
+def test_chat_and_clear_keep_one_history_entry(live_server, phone, before_page):
+    """After chatting and clearing the conversation (a post), does Back still skip Lantern?"""
+    before_page(phone)
+    phone.goto(live_server.url + "/chat")
+    phone.fill("#chat-message", "hello")
+    phone.click("#chat-form button[type=submit]")
+    phone.wait_for_function("document.querySelectorAll('.chat-reply').length > 1")
+    phone.click(".chat-clear button")
+    phone.wait_for_function("document.querySelectorAll('.chat-reply').length === 1")
+    assert leave_and_press_back(phone, live_server, lambda p: p.tap(".exit")) == BEFORE

@@ -80,3 +80,29 @@ def test_sentence_search_leads_with_the_need(
     assert top == f"{prefix}/services/{first}"
     ARTIFACTS.mkdir(exist_ok=True)
     small_phone.screenshot(path=str(ARTIFACTS / f"sentence-search-360x640-{lang}.png"))
+
+
+NEW_PAGES = (
+    "/",
+    "/young-people",
+    "/adult-survivors",
+    "/staying-safe",
+    "/save-numbers?for=families",
+    "/families?feedback=help&need=danger",
+    "/services?q=i+want+to+end+my+life",
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_axe_on_the_new_parts(live_server, phone, lang):
+    """Does axe-core find no WCAG 2.2 A/AA violation in talk now, help after feedback, the card?"""
+    from tests.browser.test_site import axe_violations
+
+    prefix = "" if lang == "en" else f"/{lang}"
+    failures = {}
+    for path in NEW_PAGES:
+        phone.goto(live_server.url + prefix + path)
+        violations = axe_violations(phone)
+        if violations:
+            failures[path] = violations
+    assert not failures, failures
