@@ -62,6 +62,15 @@ def _target_url(kind: str, target: str) -> str | None:
     return None
 
 
+@bp.app_template_global()
+def feedback_need() -> str | None:
+    """Return the need the comment just sent showed, read back from the address."""
+    if request.args.get("feedback") != "sent":
+        return None
+    code = request.args.get("n", "")
+    return NEEDS[int(code)] if code.isdigit() and int(code) < len(NEEDS) else "any"
+
+
 def clean_comment(text: str) -> str:
     """Return the comment as plain text: no markup, no control characters, at most 500 chars."""
     text = bleach.clean(text, tags=set(), strip=True)
@@ -86,8 +95,10 @@ def submit():
     store = current_app.extensions["lantern_store"]
     store.add_feedback(Feedback(kind, target, helpful, comment, datetime.now(UTC).date()))
     if comment:
-        # Anyone who writes may be telling us something: the next page opens with help.
-        return redirect(f"{back}?feedback=help&need={comment_need(comment)}#help-now", code=303)
+        # Anyone who writes may be telling us something: the next page opens with help. The
+        # address says only a number, as it stays in the browser's history list.
+        code = NEEDS.index(comment_need(comment))
+        return redirect(f"{back}?feedback=sent&n={code}#help-now", code=303)
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
 
 

@@ -18,7 +18,7 @@ def test_disclosure_in_feedback_gets_help(live_server, live_app, request, fixtur
     page.goto(f"{live_server.url}{prefix}/young-people")
     page.fill("#feedback-comment", "i need help my stepdad hurts me")
     page.click("#feedback button[type=submit]")
-    page.wait_for_url("**feedback=help*")
+    page.wait_for_url("**feedback=sent*")
     box = page.locator("#help-now")
     assert box.is_visible()
     directory = live_app.extensions["lantern"].directory

@@ -88,7 +88,7 @@ NEW_PAGES = (
     "/adult-survivors",
     "/staying-safe",
     "/save-numbers?for=families",
-    "/families?feedback=help&need=danger",
+    "/families?feedback=sent&n=0",  # 0: danger
     "/services?q=i+want+to+end+my+life",
 )
 

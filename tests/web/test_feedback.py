@@ -26,7 +26,7 @@ def test_feedback_is_stored_without_identifying_data(client, app):
     )
     assert response.status_code == 303
     # A comment may be a disclosure: the next page opens with help (tests below).
-    assert response.headers["Location"].startswith("/families?feedback=help&need=")
+    assert response.headers["Location"].startswith("/families?feedback=sent&n=")
     [item] = app.extensions["lantern_store"].list_feedback()
     assert (item.kind, item.target, item.helpful, item.comment) == (
         "page",
@@ -127,7 +127,8 @@ def _tel(app, service_id):
 def test_a_comment_that_discloses_gets_help_on_the_next_page(client, app, comment, first, then):
     """Does the next page open with the right help, in the right order, for a disclosure?"""
     location = _comment(client, comment)
-    assert "feedback=help" in location and comment not in location
+    assert "feedback=sent" in location and comment not in location
+    assert "danger" not in location and "suicide" not in location  # a number, not a word
     box = _help_box(client, location)
     services = app.extensions["lantern"].directory.services
     first_tel = services[first].phone.tel_uri if first != "rotherham-mash" else None
@@ -164,7 +165,15 @@ def test_help_after_a_comment_in_other_languages(client, lang):
         "comment": "mój ojczym mnie krzywdzi",
     }
     location = client.post(f"/{lang}/feedback", data=data).headers["Location"]
-    assert location.startswith(f"/{lang}/families?feedback=help")
+    assert location.startswith(f"/{lang}/families?feedback=sent")
     box = _help_box(client, location)
     assert "Nobody reads comments" not in box  # translated
     assert "tel:999" in box
+
+
+@pytest.mark.parametrize("code", ["99", "x", "-1", ""])
+def test_a_made_up_help_address_still_shows_help(client, code):
+    """Does a hand-typed or broken address after a comment still give help, not an error?"""
+    response = client.get(f"/families?feedback=sent&n={code}")
+    assert response.status_code == 200
+    assert 'class="help-now' in response.get_data(as_text=True)
