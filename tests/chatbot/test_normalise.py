@@ -6,15 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatbot.reader.normalise import (
-    Matcher,
-    Normaliser,
-    Phrase,
-    compile_phrases,
-    fold,
-    within,
-    word_matches,
-)
+from chatbot.reader.normalise import Matcher, Normaliser, Phrase, compile_phrases, fold, within, word_matches
 
 NORMALISER = Normaliser.build({"im": "i am", "u": "you", "hes": "he is", "b4": "before"})
 
