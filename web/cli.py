@@ -91,9 +91,7 @@ def chat_train():
     flows = _flows_dir()
     model = train(flows / CORPUS_DIR, flows / MODEL_DIR / MODEL_FILE)
     size = (flows / MODEL_DIR / MODEL_FILE).stat().st_size
-    click.echo(
-        f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {size:,} bytes"
-    )
+    click.echo(f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {size:,} bytes")
 
 
 @chat_cli.command("compare")
