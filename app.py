@@ -32,6 +32,7 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_STORAGE_TIMEOUT": float(environ.get("LANTERN_STORAGE_TIMEOUT", "0.5")),
         "LANTERN_STORAGE_COOLDOWN": float(environ.get("LANTERN_STORAGE_COOLDOWN", "2")),
         "TWILIO_AUTH_TOKEN": environ.get("TWILIO_AUTH_TOKEN", ""),
+        "LANTERN_AREA": environ.get("LANTERN_AREA", "rotherham"),
         "LANTERN_VOICE_AREA": environ.get("LANTERN_VOICE_AREA", "rotherham"),
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
         "LANTERN_PROXY_PREFIX_HOPS": int(environ.get("LANTERN_PROXY_PREFIX_HOPS", "0")),
@@ -57,6 +58,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from web.errors import register_error_pages
     from web.limits import init_rate_limits
     from web.locale import init_babel
+    from web.needs import init_needs
     from web.pagecache import init_page_cache
     from web.security import register_security_headers
 
@@ -74,6 +76,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_security_headers(app)
     init_csrf(app)
     load_content(app)
+    init_needs(app)
     app.extensions["lantern_store"] = open_store(
         app.config["DATABASE_URL"],
         app.config["REDIS_URL"],
@@ -109,9 +112,10 @@ def ensure_secrets(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from chatbot.channels import sms, voice
     from chatbot.channels import web as chat
-    from web import directory, feedback, pages
+    from web import directory, feedback, keep, pages
 
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(keep.bp)
     app.register_blueprint(directory.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(sms.bp)

@@ -9,9 +9,11 @@ from babel import Locale, UnknownLocaleError
 from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from chatbot.engine import places_for
 from directory import AUDIENCES, CATEGORIES, CHANNELS, Service
 from directory.openreferral import service_page, service_record, service_summary, service_uuid
 from directory.search import Filters
+from web import needs
 from web.content import content
 from web.limits import limit
 from web.locale import babel_locale, current_language
@@ -126,9 +128,26 @@ def search():
     filters, place = _filters()
     page = _number("page", 1, 1000)
     moment = now()
-    results = content().search.search(
-        query, filters, now=moment, page=page, per_page=PER_PAGE, lang=current_language()
-    )
+    loaded = content()
+    rules = current_app.extensions.get("lantern_needs")
+    if rules is not None:  # read the sentence for needs: crisis lines, talk now, own area
+        results, _need = needs.search(
+            loaded.search,
+            loaded.flow,
+            rules,
+            query,
+            filters,
+            now=moment,
+            page=page,
+            per_page=PER_PAGE,
+            lang=current_language(),
+            home_area=current_app.config.get("LANTERN_AREA"),
+            places=places_for(loaded.directory),
+        )
+    else:
+        results = loaded.search.search(
+            query, filters, now=moment, page=page, per_page=PER_PAGE, lang=current_language()
+        )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "directory/search.html",
@@ -138,7 +157,12 @@ def search():
         place_unknown=bool(place) and filters.area is None,
         results=results,
         moment=moment,
-        areas=sorted(content().directory.areas.values(), key=lambda a: a.name),
+        # The reader's own area (and one they chose): others are reached by typing a place.
+        areas=[
+            a
+            for a in sorted(loaded.directory.areas.values(), key=lambda a: a.name)
+            if a.id in (current_app.config.get("LANTERN_AREA"), filters.area)
+        ],
         languages=[(code, language_name(code)) for code in FILTER_LANGUAGES],
         page_url=lambda number: url_for("directory.search", **args, page=number),
         searched=bool(query) or filters.services_only,

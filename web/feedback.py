@@ -8,6 +8,7 @@ import sys
 import bleach
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from chatbot import read
 from storage import Feedback, StorageUnavailable
 from web import csrf
 from web.clock import now
@@ -17,6 +18,37 @@ from web.limits import limit
 bp = Blueprint("feedback", __name__)
 
 MAX_COMMENT = 500
+# What a comment may need, read by the triage reader, and the lines the next page offers for it
+# (site/templates/components/feedback_help.html). The 999 line always comes first.
+NEEDS = ("danger", "suicide", "young", "worried", "survivor", "thoughts", "any")
+NEED_FOR_WHO = {
+    "young": "young",
+    "worried": "worried",
+    "professional": "worried",
+    "survivor": "survivor",
+    "accused": "thoughts",
+    "other": "thoughts",
+}
+
+
+def comment_need(comment: str) -> str:
+    """Return what a comment may need: danger first, then who is writing, else "any".
+
+    Nobody reads comments straight away, so every comment gets help on the next page; the
+    reader only decides which lines lead. Its "unsure" (danger_kinds' {"now"} when not sure)
+    is not used: it fires on ordinary feedback ("links broken"), and the 999 line leads every
+    help box anyway.
+    """
+    flow = content().flow
+    reading = read(flow, comment)
+    kinds = reading.danger
+    if "suicide" in kinds:
+        return "suicide"
+    if kinds:
+        return "danger"
+    if reading.topic == "thoughts":
+        return "thoughts"
+    return NEED_FOR_WHO.get(reading.who or "", "any")
 
 
 def _target_url(kind: str, target: str) -> str | None:
@@ -28,6 +60,15 @@ def _target_url(kind: str, target: str) -> str | None:
     if kind == "listing" and target in content().directory.services:
         return url_for("directory.listing", service_id=target)
     return None
+
+
+@bp.app_template_global()
+def feedback_need() -> str | None:
+    """Return the need the comment just sent showed, read back from the address."""
+    if request.args.get("feedback") != "sent":
+        return None
+    code = request.args.get("n", "")
+    return NEEDS[int(code)] if code.isdigit() and int(code) < len(NEEDS) else "any"
 
 
 def clean_comment(text: str) -> str:
@@ -65,6 +106,11 @@ def submit():
             back=back,
         )
         return page, 503, {"Retry-After": "60"}
+    if comment:
+        # Anyone who writes may be telling us something: the next page opens with help. The
+        # address says only a number, as it stays in the browser's history list.
+        code = NEEDS.index(comment_need(comment))
+        return redirect(f"{back}?feedback=sent&n={code}#help-now", code=303)
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
 
 

@@ -1,10 +1,16 @@
-"""Rate limits per client on chat, search, feedback and SMS, shared through Redis when set.
+"""Rate limits on chat, search, feedback and SMS, shared through Redis when set.
 
 Blueprints mark a view with `@limit("chat")` (or "search", "feedback", "sms"). Each app gets its
 own Flask-Limiter, so tests and benchmarks can run several apps in one process. Counters are
-keyed by a keyed hash of the client's address (for SMS, of the sender's number): the address
-itself is never stored, and each counter expires with its window. In-memory counters are per
-worker process, so production sets REDIS_URL and every instance shares one count.
+keyed by a keyed hash, never the value itself, and expire with their window:
+- chat: per conversation (the random id in the session), so a school's Wi-Fi or a mobile
+  network, which put many people behind one address, never share an allowance; starting
+  conversations is limited per address ("chat-start"), which is what stops a script;
+- SMS: per sender's number, which is one conversation;
+- search and feedback: per address.
+A message the reader finds danger in is always answered, whatever the limits; a chat message
+over the limit is kept and shown again in the form. In-memory counters are per worker process,
+so production sets REDIS_URL and every instance shares one count.
 """
 
 from __future__ import annotations
@@ -14,17 +20,19 @@ import hmac
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, Response, abort, current_app, jsonify, request
+from flask import Flask, Response, abort, current_app, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from flask_limiter import Limiter, RateLimitExceeded
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
+from chatbot import read
 from web.content import content
 
 # Generous for a person (a chat is a message every few seconds at most), tight for a script.
 LIMITS: dict[str, str] = {
-    "chat": "30/minute;300/hour",
+    "chat": "30/minute;300/hour",  # per conversation
+    "chat-start": "60/minute;600/hour",  # new conversations per address
     "search": "60/minute;600/hour",
     "feedback": "10/minute;60/hour",
     "sms": "20/minute;200/hour",
@@ -39,6 +47,19 @@ def _keyed_hash(value: str) -> str:
 def client_key() -> str:
     """Return a keyed hash of the client's address (behind a proxy, ProxyFix has set it)."""
     return _keyed_hash(f"addr:{request.remote_addr or ''}")
+
+
+def conversation_key() -> str:
+    """Return a keyed hash of this browser's chat conversation id."""
+    return _keyed_hash(f"chat:{session.get('cid', '')}")
+
+
+# The form field that holds what the person typed, per limit.
+TYPED = {"chat": "message", "sms": "Body", "feedback": "comment", "search": "q"}
+KEYS: dict[str, Callable[[], str]] = {
+    "chat": conversation_key,
+    "sms": lambda: sender_key(),
+}
 
 
 def sender_key() -> str:
@@ -116,11 +137,7 @@ def _check_for(limiter: Limiter, name: str, value: str) -> Callable[[], None]:
 
     # Flask-Limiter files decorated limits under the function's name: give each its own.
     check.__name__ = check.__qualname__ = f"lantern_limit_{name}"
-    return limiter.shared_limit(
-        value,
-        scope=name,
-        key_func=sender_key if name == "sms" else client_key,
-    )(check)
+    return limiter.shared_limit(value, scope=name, key_func=KEYS.get(name, client_key))(check)
 
 
 def limit(name: str):
@@ -131,7 +148,10 @@ def limit(name: str):
     def decorate(view):
         @wraps(view)
         def limited(*args, **kwargs):
-            check = current_app.extensions.get("lantern_limit_checks", {}).get(name)
+            counted = name
+            if name == "chat" and not session.get("cid"):
+                counted = "chat-start"  # no conversation yet: count it against the address
+            check = current_app.extensions.get("lantern_limit_checks", {}).get(counted)
             # Only texts Twilio signed count against a number: a forger can neither use up a
             # real texter's allowance nor learn from the reply whether that number is busy.
             if check is not None and name == "sms" and not twilio_signed():
@@ -140,6 +160,8 @@ def limit(name: str):
                 try:
                     check()
                 except RateLimitExceeded as exceeded:
+                    if shows_danger(name):
+                        return view(*args, **kwargs)  # danger is answered, whatever the limits
                     return over_limit(name, exceeded)
             return view(*args, **kwargs)
 
@@ -148,10 +170,26 @@ def limit(name: str):
     return decorate
 
 
+def typed_text(name: str) -> str:
+    """Return what the person typed into the limited form, if anything."""
+    field = TYPED.get(name)
+    return (request.values.get(field) or "")[:1000] if field else ""
+
+
+def shows_danger(name: str) -> bool:
+    """Return whether the reader is sure the typed text shows danger."""
+    text = typed_text(name)
+    flow = content().flow
+    return bool(text.strip()) and flow is not None and bool(read(flow, text).danger)
+
+
 def over_limit(name: str, exceeded: RateLimitExceeded):
-    """Answer a client over its limit: TwiML for SMS, JSON for the API, else the 429 page."""
+    """Answer a client over its limit: TwiML for SMS, JSON for the API, the chat form with the
+    message kept, else the 429 page."""
     if name == "sms":
         return sms_over_limit()
+    if name == "chat" and request.method == "POST":
+        return render_template("chat/over_limit.html", kept=typed_text(name)), 429
     if request.path.startswith("/api/"):
         return jsonify(error="Too many requests. Try again in a minute."), 429
     # The error page (web/errors.py) says "wait a moment" and, like every page, shows 999.

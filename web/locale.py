@@ -112,6 +112,24 @@ def warn_missing_catalogues(app: Flask) -> None:
         )
 
 
+def _canonical_path():
+    # One URL per page: "/en/x" is "/x" (English is unprefixed), and "/x/" is "/x". Built from
+    # the path alone, with one leading slash, so "//host/" can never become another site.
+    if request.method not in ("GET", "HEAD"):
+        return None
+    root = request.environ.get(ROOT_KEY, "")
+    prefix = request.script_root[len(root) :]
+    path = request.path
+    head, _, rest = path.lstrip("/").partition("/")
+    if prefix == "" and head == DEFAULT:
+        path = "/" + rest
+    elif path == "/" or not path.endswith("/"):
+        return None
+    target = root + prefix + "/" + quote(path.strip("/"), safe="/")
+    query = request.query_string.decode("latin-1")
+    return redirect(f"{target}?{query}" if query else target, code=301)
+
+
 def init_babel(app: Flask) -> None:
     """Wire flask-babel to the URL language and give templates the helpers they need."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/translations"))
@@ -125,6 +143,7 @@ def init_babel(app: Flask) -> None:
     }
     warn_missing_catalogues(app)
     app.wsgi_app = LanguagePrefix(app.wsgi_app)
+    app.before_request(_canonical_path)
     app.before_request(_switch_by_query)
     # Globals rather than context: imported macros (contact cards) need them too.
     app.jinja_env.globals.update(

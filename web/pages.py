@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from flask import (
@@ -18,6 +20,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
+from directory import Contact, Service
 from web.clock import now
 from web.content import Page, content
 from web.locale import DEFAULT, current_language
@@ -27,6 +30,34 @@ from web.pagecache import cached_page
 bp = Blueprint("pages", __name__)
 
 SECTIONS = ("young-people", "families", "adult-survivors", "professionals")
+FRONT_DOOR = "front-door"  # the home area's children's front door (LANTERN_AREA)
+# "Talk to someone now": the lines right for each audience, best first. Lines known to be open
+# now are shown before lines whose hours are unknown; a line known to be closed is left out.
+TALK_NOW: dict[str, tuple[str, ...]] = {
+    "home": ("childline", "nspcc-helpline"),
+    "young-people": ("childline",),
+    "families": (FRONT_DOOR, "nspcc-helpline"),
+    "adult-survivors": ("rape-crisis-247", "napac"),
+    "professionals": (FRONT_DOOR, "nspcc-helpline"),
+}
+# Who each line is for, as the home page shows it (one line each).
+TALK_FOR = {
+    "childline": _l("Under 18"),
+    "nspcc-helpline": _l("Worried about a child"),
+    FRONT_DOOR: _l("Worried about a child"),
+}
+
+
+@dataclass(frozen=True)
+class TalkLine:
+    """One line to call in "Talk to someone now", with its web chat when it has one."""
+
+    service: Service
+    contact: Contact
+    name: str
+    who: str
+    open_now: bool | None
+    chat: Contact | None
 
 
 def render_page_html(page: Page) -> Markup:
@@ -62,6 +93,49 @@ def site_context():
         "translation_reviewed": status.get(current_language(), True),
         "footer_links": [(e, label) for e, label in links if has_endpoint(e)],
     }
+
+
+def talk_now(audience: str, moment: datetime | None = None) -> list[TalkLine]:
+    """Return the lines to call now for an audience: open ones first, closed ones left out."""
+    directory = content().directory
+    moment = moment or now()
+    area = directory.areas.get(current_app.config["LANTERN_AREA"])
+    lines = []
+    for sid in TALK_NOW.get(audience, ()):
+        if sid == FRONT_DOOR:
+            if area is None or area.front_door is None:
+                continue  # no front door here: the national lines stand in
+            contact = area.front_door.contact_now(moment)
+            service = directory.get(area.front_door_service_id)
+            name = _l("%(area)s children's services", area=area.name)
+        else:
+            service = directory.services.get(sid)
+            contact = service.phone if service else None
+            name = service.name if service else ""
+        if service is None or contact is None:
+            continue
+        # The front door's daytime hours are partly assumed (content/areas), so no "open now".
+        state = None if sid == FRONT_DOOR else contact.open_now(moment)
+        if state is False:
+            continue
+        chat = next((c for c in service.contacts if c.channel == "webchat"), None)
+        if chat is not None and chat.open_now(moment) is False:
+            chat = None
+        who = str(TALK_FOR.get(sid, "")) if audience == "home" else ""
+        lines.append(TalkLine(service, contact, str(name), who, state, chat))
+    # Open for sure first; the sort is stable, so otherwise the order above holds.
+    return sorted(lines, key=lambda line: line.open_now is not True)
+
+
+def directory_service(service_id: str) -> Service | None:
+    """Return a listing by id, or None (templates name the lines they offer)."""
+    return content().directory.services.get(service_id)
+
+
+def front_door_service() -> Service | None:
+    """Return the listing of the home area's children's front door, if it has one."""
+    area = content().directory.areas.get(current_app.config["LANTERN_AREA"])
+    return directory_service(area.front_door_service_id or "") if area else None
 
 
 def contact_now(service):
@@ -109,13 +183,16 @@ def _globals(state):
         contact_text=contact_text,
         contact_now=contact_now,
         isolate_numbers=isolate_numbers,
+        talk_now=talk_now,
+        directory_service=directory_service,
+        front_door_service=front_door_service,
     )
 
 
 @bp.get("/")
 @cached_page
 def home():
-    return render_template("pages/home.html")
+    return render_template("pages/home.html", moment=now(), talk_audience="home")
 
 
 @bp.get("/<path:page_path>")
@@ -140,6 +217,7 @@ def page(page_path: str):
         section_page=library.get(lang, found.section) or library.get(DEFAULT, found.section),
         services=[directory.get(sid) for sid in found.services],
         moment=now(),
+        talk_audience=found.path if found.path in SECTIONS else None,
     )
 
 

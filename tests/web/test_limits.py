@@ -29,6 +29,7 @@ def _app(tmp_path, index_dir, **overrides):
                 "search": "3/minute",
                 "sms": "2/minute",
                 "chat": "2/minute",
+                "chat-start": "3/minute",
             },
             **overrides,
         }
@@ -142,8 +143,8 @@ def test_search_limit_shared_by_page_and_api(limited_app):
     assert client.get("/limits-test/services").status_code == 429
 
 
-def _sms(client, path, sender, sid="SM1", sign=True):
-    data = {"From": sender, "To": "+447700900000", "Body": "help", "MessageSid": sid}
+def _sms(client, path, sender, sid="SM1", sign=True, body="help"):
+    data = {"From": sender, "To": "+447700900000", "Body": body, "MessageSid": sid}
     signature = RequestValidator("test-twilio-token").compute_signature(
         f"http://localhost{path}", data
     )
@@ -179,6 +180,19 @@ def test_sms_over_limit_gets_twiml_with_999_and_childline(limited_app):
     _assert_over_limit_twiml(limited_app, _sms(client, path, sender, sid="SM3"))
     # Another number still gets through: the key is the sender, not Twilio's shared address.
     assert _sms(client, path, "+447700900456").data == b"<Response/>"
+
+
+def test_sms_danger_is_answered_over_the_limit(limited_app):
+    """Over the limit, is a text that shows danger passed to the engine, not the busy reply?"""
+    client = limited_app.test_client()
+    path, sender = "/limits-test/sms", "+447700900777"
+    for n in range(2):
+        _sms(client, path, sender, sid=f"SM{n}")
+    _assert_over_limit_twiml(limited_app, _sms(client, path, sender, sid="SM3"))
+    danger = _sms(
+        client, path, sender, sid="SM4", body="he is outside my house now and i am scared"
+    )
+    assert danger.data == b"<Response/>"  # the stand-in view answered
 
 
 def test_forged_sms_neither_count_nor_reveal_the_limit(limited_app):
@@ -221,17 +235,48 @@ def test_redis_limits_are_shared_between_instances(tmp_path, index_dir):
             client.application.extensions["lantern_store"].conversations.close()
 
 
-def test_real_chat_is_limited(limited_app):
-    """Does the chat form, posted too often, get the friendly 429 page that shows 999?"""
+def _chat(client, message="hello", address=ADDRESS):
+    html = client.get("/chat").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    data = {"csrf_token": token, "message": message}
+    return client.post("/chat", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def test_real_chat_is_limited_per_conversation(limited_app):
+    """Past its allowance, does a conversation get a page with 999 and the message kept?"""
     client = limited_app.test_client()
-    codes = []
+    # The first message starts the conversation (counted per address), then 2 a minute.
+    codes = [_chat(client).status_code for _ in range(3)]
+    response = _chat(client, "what do i do about my cousin")
+    assert codes == [200, 200, 200] and response.status_code == 429
+    html = response.get_data(as_text=True)
+    assert "999" in html
+    assert ">what do i do about my cousin</textarea>" in html
+
+
+def test_two_people_behind_one_address_each_get_their_own_allowance(limited_app):
+    """Do two people on one school Wi-Fi address each keep chatting after the other's turn?"""
+    first, second = limited_app.test_client(), limited_app.test_client()
+    codes = [_chat(first).status_code for _ in range(3)]
+    codes += [_chat(second).status_code for _ in range(3)]
+    assert codes == [200] * 6
+
+
+def test_starting_conversations_is_limited_per_address(limited_app):
+    """Does a script that drops its cookie to start afresh each time still meet a limit?"""
+    codes = [_chat(limited_app.test_client()).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_danger_is_answered_whatever_the_limits(limited_app):
+    """Over every limit, is a message that shows danger still answered, leading with 999?"""
+    client = limited_app.test_client()
     for _ in range(3):
-        html = client.get("/chat").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-        response = client.post("/chat", data={"csrf_token": token, "message": "hello"})
-        codes.append(response.status_code)
-    assert codes == [200, 200, 429]
-    assert "999" in response.get_data(as_text=True)
+        _chat(client)
+    assert _chat(client).status_code == 429
+    response = _chat(client, "he is outside my house now and i am scared")
+    assert response.status_code == 200
+    assert "chat-reply-danger" in response.get_data(as_text=True)
 
 
 def test_real_search_is_limited(limited_app):

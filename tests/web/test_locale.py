@@ -55,3 +55,40 @@ def test_unreviewed_translation_says_so(client):
     """Does a language not yet checked by a native speaker tell its readers?"""
     assert 'class="notice" role="note"' in client.get("/pl/").get_data(as_text=True)
     assert 'class="notice" role="note"' not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("asked", "canonical"),
+    [
+        ("/en", "/"),
+        ("/en/", "/"),
+        ("/en/families", "/families"),
+        ("/en/families/", "/families"),
+        ("/young-people/", "/young-people"),
+        ("/services/", "/services"),
+        ("/services/?q=police", "/services?q=police"),
+        ("/services/childline/", "/services/childline"),
+        ("/ur/families/", "/ur/families"),
+    ],
+)
+def test_trailing_slash_and_en_redirect_to_the_canonical_url(client, asked, canonical):
+    """Do /x/ and /en/x send the reader, permanently, to the one URL of the page?"""
+    response = client.get(asked)
+    assert response.status_code == 301
+    assert response.headers["Location"] == canonical
+    assert client.get(canonical).status_code == 200
+
+
+def test_canonical_redirect_never_leaves_the_site(client):
+    response = client.get("/en//example.org/")
+    assert response.headers["Location"] == "/example.org"
+
+
+@pytest.mark.parametrize("path", ["/", "/ur/", "/families", "/ur/families"])
+def test_canonical_urls_are_not_redirected(client, path):
+    assert client.get(path).status_code == 200
+
+
+def test_posts_are_not_redirected(client):
+    """A form posted to a slashed URL is not silently turned into a GET."""
+    assert client.post("/feedback/").status_code != 301

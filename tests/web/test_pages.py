@@ -114,3 +114,12 @@ def test_healthz(client):
 def test_request_size_capped(client):
     response = client.post("/feedback", data={"comment": "x" * 40_000})
     assert response.status_code == 413
+
+
+def test_staying_safe_says_what_back_does(client):
+    """Does the cover-your-tracks page say what tests/browser/test_exit.py measured, no more?"""
+    html = client.get("/staying-safe").get_data(as_text=True)
+    assert "Back goes to the page you were on before Lantern" in html
+    assert "Back brings you to the last Lantern page you saw" in html  # JavaScript off
+    assert "does <strong>not</strong> remove Lantern from your browser" in html
+    assert "the Back button will not bring you back to Lantern" not in html
