@@ -181,9 +181,17 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
                     "description": door.get("description"),
                     "what_happens": door.get("what_happens"),
                     "hours_note": door.get("note"),
-                    "contacts": [door.get("in_hours") or {}, door.get("out_of_hours") or {}],
+                    "contacts": _door_contacts(area.front_door, door),
                 }
     return services, areas
+
+
+def _door_contacts(front_door, translated: dict) -> list[dict]:
+    """Line up a front door's translated lines with its contacts, in the order readers see."""
+    keys = [k for k in ("any_time", "in_hours", "out_of_hours") if getattr(front_door, k)]
+    lines = [translated.get(k) or {} for k in keys]
+    also = translated.get("also") or []
+    return lines + [also[i] if i < len(also) else {} for i in range(len(front_door.also))]
 
 
 def _strings(value: object) -> list[str]:
