@@ -33,6 +33,7 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_PROXY_HOPS": int(environ.get("LANTERN_PROXY_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
         "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "1024")),
+        "LANTERN_REFRESH_SECONDS": float(environ.get("LANTERN_REFRESH_SECONDS", "10")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -54,6 +55,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from web.locale import init_babel
     from web.pagecache import init_page_cache
     from web.security import register_security_headers
+    from web.staff import init_staff
 
     app = Flask(
         __name__,
@@ -72,6 +74,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.extensions["lantern_store"] = open_store(
         app.config["DATABASE_URL"], app.config["REDIS_URL"]
     )
+    init_staff(app)  # after the store: published listings replace their seed documents
     init_rate_limits(app)
     register_blueprints(app)
     register_error_pages(app)

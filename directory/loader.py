@@ -58,6 +58,9 @@ _CONTACT_VALUE = {
     "bsl": "url",
     "in_person": "address",
 }
+_CONTACT_KEYS = (
+    "channel", "label", "schedule", "hours_note", "keyword", "hours_sourced", "withdrawn",
+)  # fmt: skip
 _SERVICE_KEYS = {
     "id", "name", "organisation", "description", "status", "url", "email", "audiences",
     "categories", "areas", "contacts", "languages", "interpreters", "min_age", "max_age",
@@ -239,9 +242,7 @@ def _contact(fields: _Fields) -> Contact:
             "channel", f"unknown channel {channel!r}; use one of: {', '.join(CHANNELS)}"
         )
     value_key = _CONTACT_VALUE[channel]
-    fields.check_keys(
-        {"channel", value_key, "label", "schedule", "hours_note", "keyword", "hours_sourced"}
-    )
+    fields.check_keys(set(_CONTACT_KEYS) | {value_key})
     if channel in ("phone", "text"):
         value, display = _phone(fields, value_key)
     elif value_key == "email":
@@ -274,10 +275,17 @@ def _contacts(fields: _Fields, key: str = "contacts") -> tuple[Contact, ...]:
     value = fields.data.get(key, [])
     if not isinstance(value, list):
         raise fields.error(key, "must be a list of contacts")
-    return tuple(
-        _contact(_Fields(fields.path, item, f"{fields.name(key)}[{index}]."))
-        for index, item in enumerate(value)
-    )
+    contacts = []
+    for index, item in enumerate(value):
+        contact = _contact(_Fields(fields.path, item, f"{fields.name(key)}[{index}]."))
+        if not _withdrawn(item):
+            contacts.append(contact)
+    return tuple(contacts)
+
+
+def _withdrawn(item: object) -> bool:
+    """Return whether a curator's check found the contact no longer in use."""
+    return isinstance(item, Mapping) and item.get("withdrawn") is True
 
 
 def _dates(fields: _Fields) -> tuple[date, date | None]:
@@ -378,9 +386,11 @@ def _service(fields: _Fields, area_ids: set[str]) -> Service:
     )
 
 
-def _phone_line(fields: _Fields, key: str) -> Contact:
+def _phone_line(fields: _Fields, key: str) -> Contact | None:
+    """Read one front-door line; None when a check found it no longer in use."""
     nested = fields.nested(key)
-    return _contact(_Fields(fields.path, {"channel": "phone", **nested.data}, nested.prefix))
+    line = _contact(_Fields(fields.path, {"channel": "phone", **nested.data}, nested.prefix))
+    return None if _withdrawn(nested.data) else line
 
 
 def _front_door(fields: _Fields) -> tuple[FrontDoor, _Fields]:
@@ -397,12 +407,12 @@ def _front_door(fields: _Fields) -> tuple[FrontDoor, _Fields]:
         if "in_hours" not in fields.data:
             raise fields.error("any_time", "missing: give any_time, or in_hours and out_of_hours")
         in_hours = _phone_line(fields, "in_hours")
-        if in_hours.schedule is None:
+        if in_hours is not None and in_hours.schedule is None:
             raise fields.nested("in_hours").error(
                 "schedule", "missing: the in-hours line needs its hours"
             )
         out_hours = _phone_line(fields, "out_of_hours")
-        if out_hours.schedule is None:
+        if out_hours is not None and in_hours is not None and out_hours.schedule is None:
             # The out-of-hours line is answered whenever the daytime line is closed; its hours
             # are as well sourced as the daytime line's.
             out_hours = replace(
@@ -414,14 +424,18 @@ def _front_door(fields: _Fields) -> tuple[FrontDoor, _Fields]:
     if not isinstance(also, list):
         raise fields.error("also", "must be a list of phone lines")
     others = tuple(
-        _contact(
-            _Fields(
-                fields.path,
-                {"channel": "phone", **(item if isinstance(item, Mapping) else {})},
-                f"{fields.name('also')}[{index}].",
+        line
+        for line in (
+            _contact(
+                _Fields(
+                    fields.path,
+                    {"channel": "phone", **(item if isinstance(item, Mapping) else {})},
+                    f"{fields.name('also')}[{index}].",
+                )
             )
+            for index, item in enumerate(also)
+            if not _withdrawn(item)
         )
-        for index, item in enumerate(also)
     )
     source_date = fields.day("source_date", allow_undated=True)
     door = FrontDoor(

@@ -285,12 +285,13 @@ class FrontDoor:
         split = tuple(c for c in (self.in_hours, self.out_of_hours) if c is not None)
         return (*main, *split, *self.also)
 
-    def contact_now(self, now: datetime) -> Contact:
-        """Return the line to call now: the any-time line, else the one the clock opens."""
+    def contact_now(self, now: datetime) -> Contact | None:
+        """Return the line to call now: the any-time line, else the one the clock opens; None
+        when a check has withdrawn the line (the national route then takes its place)."""
         if self.any_time is not None:
             return self.any_time
-        assert self.in_hours is not None and self.out_of_hours is not None
-        assert self.in_hours.schedule is not None
+        if self.in_hours is None or self.in_hours.schedule is None:
+            return self.out_of_hours
         # Routing follows the data's hours even where readers are not shown a badge for them.
         return self.in_hours if self.in_hours.schedule.open_at(now) else self.out_of_hours
 
@@ -377,7 +378,9 @@ class Directory:
         """Return the children's front-door number answered now, or the national route."""
         area = self.areas[area_id] if area_id is not None else None
         if area is not None and area.front_door is not None:
-            return area.front_door.contact_now(now)
+            line = area.front_door.contact_now(now)
+            if line is not None:
+                return line
         fallback = self.services[NATIONAL_FRONT_DOOR].phone
         assert fallback is not None, "the national front door has a phone line"
         return fallback

@@ -1,0 +1,122 @@
+"""Commands for the staff area and the published directory.
+
+`flask staff add` is the only way an account is made. `flask directory overdue` lists what is
+due for a check (for a scheduled job); `export-yaml` and `import-yaml` carry the directory as it
+is published to and from YAML files shaped like content/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pyotp
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from directory import DirectoryError
+from storage.staff import ROLES
+from web.cli import directory_cli
+from web.clock import now
+from web.content import content, refresh_content
+from web.staff import publishing
+from web.staff.auth import create_account, staff_store
+
+staff_cli = AppGroup("staff", help="Staff accounts.")
+
+
+@staff_cli.command("add")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's name, as colleagues know them.")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def staff_add(email: str, name: str, role: str, password: str):
+    """Create a staff account; print its authenticator secret and recovery codes once."""
+    store = staff_store()
+    if store.user_by_email(email) is not None:
+        raise click.ClickException(f"an account for {email} exists already")
+    try:
+        secret, codes = create_account(store, email, name, role, password)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    store.audit("command line", "account created", f"staff:{email.lower()}", "", role)
+    uri = pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Lantern staff")
+    click.echo(f"Created {role} {email}.")
+    click.echo(f"Authenticator app secret: {secret}")
+    click.echo(f"or this link as a QR code: {uri}")
+    click.echo("Recovery codes (each works once; keep them somewhere safe):")
+    for code in codes:
+        click.echo(f"  {code}")
+
+
+@directory_cli.command("overdue")
+def directory_overdue():
+    """List the listings due for a check, most overdue first; exit 1 if any (for cron)."""
+    refresh_content(current_app, force=True)
+    due = content().directory.overdue(now().date())
+    for service in due:
+        checked = service.last_checked.isoformat() if service.last_checked else "never"
+        click.echo(f"{service.id}: last confirmed {checked}, every {service.review_days} days")
+    if not due:
+        click.echo("Nothing is overdue.")
+    raise SystemExit(1 if due else 0)
+
+
+@directory_cli.command("export-yaml")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def directory_export_yaml(folder: Path):
+    """Write every listing as published now, one YAML file each, shaped like content/."""
+    documents = publishing.current_documents(
+        Path(current_app.config["LANTERN_CONTENT_DIR"]), staff_store()
+    )
+    for key, document in sorted(documents.items()):
+        kind, _, item_id = key.partition(":")
+        target = folder / ("areas" if kind == "area" else "services") / f"{item_id}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(publishing.dump(document), encoding="utf-8")
+    click.echo(f"{len(documents)} listings written to {folder}")
+
+
+@directory_cli.command("import-yaml")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--by", "actor", default="import", show_default=True, help="Who the changes are by.")
+@click.option("--why", default="imported from YAML", show_default=True)
+def directory_import_yaml(folder: Path, actor: str, why: str):
+    """Bring listings from YAML files; changes to numbers, addresses or hours wait for review.
+
+    Every file is validated with the whole directory before anything is recorded, so a bad
+    file leaves nothing half-imported.
+    """
+    content_dir = Path(current_app.config["LANTERN_CONTENT_DIR"])
+    store = staff_store()
+    current = publishing.current_documents(content_dir, store)
+    incoming: dict[str, dict] = {}
+    for kind, sub in (("area", "areas"), ("service", "services")):
+        for path in sorted((folder / sub).glob("*.yaml")):
+            try:
+                document = publishing.parse(path.read_text(encoding="utf-8"), str(path))
+            except DirectoryError as error:
+                raise click.ClickException(str(error)) from None
+            incoming[f"{kind}:{document.get('id')}"] = document
+    changed = {
+        k: v
+        for k, v in incoming.items()
+        if publishing.dump(v) != publishing.dump(current.get(k) or {})
+    }
+    try:
+        publishing.validate(content_dir, store, changed)
+    except DirectoryError as error:
+        raise click.ClickException(f"nothing imported: {error}") from None
+    results = [
+        publishing.propose(content_dir, store, key, document, why, actor, source="import")
+        for key, document in sorted(changed.items())
+    ]
+    waiting = sum(1 for change in results if change.status == "pending")
+    click.echo(
+        f"{len(incoming)} listings read, {len(changed)} changed: "
+        f"{len(changed) - waiting} published, {waiting} waiting for a reviewer"
+    )
+
+
+def register_staff_commands(app: Flask) -> None:
+    app.cli.add_command(staff_cli)
