@@ -471,3 +471,58 @@ def test_an_approved_front_door_number_reaches_an_sms_reply(app):
     text("2")
     reply = text("Maltby")
     assert "01709 336081" in reply and "01709 336080" not in reply
+
+
+def test_staff_add_is_the_way_accounts_are_made(app):
+    """Does `flask staff add` make an account that can sign in with the secret it prints?"""
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        args=["staff", "add", "new@council.test", "--name", "New", "--role", "reviewer"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    secret = result.output.split("Authenticator app secret: ")[1].split()[0]
+    assert sign_in(app, app.test_client(), "new@council.test", secret).status_code == 302
+    again = runner.invoke(
+        args=["staff", "add", "new@council.test", "--name", "N", "--role", "curator"],
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert again.exit_code != 0
+    short = runner.invoke(
+        args=["staff", "add", "x@council.test", "--name", "X", "--role", "curator"],
+        input="short\nshort\n",
+    )
+    assert short.exit_code != 0 and "12 characters" in short.output
+    with app.app_context():
+        stored = app.extensions["lantern_staff"].user_by_email("new@council.test")
+    assert stored.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in stored.password_hash and all(len(h) == 64 for h in stored.recovery_codes)
+
+
+def test_overdue_lists_what_is_due_for_a_scheduled_job(app):
+    result = app.test_cli_runner().invoke(args=["directory", "overdue"])
+    assert result.exit_code == 1  # something is due: cron can mail the output
+    lines = result.output.splitlines()
+    assert any(
+        line.startswith("rotherham-mash: last confirmed 2021-11-15, every 30 days")
+        for line in lines
+    )
+
+
+def test_export_and_import_round_trip(app, tmp_path):
+    """Does exporting the published directory and importing it back change nothing, and does an
+    edited file come back as a change (a number change waiting for a reviewer)?"""
+    runner = app.test_cli_runner()
+    folder = tmp_path / "export"
+    assert runner.invoke(args=["directory", "export-yaml", str(folder)]).exit_code == 0
+    same = runner.invoke(args=["directory", "import-yaml", str(folder)])
+    assert same.exit_code == 0 and ", 0 changed" in same.output
+    path = folder / "services" / "childline.yaml"
+    path.write_text(path.read_text().replace("0800 1111", "0808 800 1234"))
+    changed = runner.invoke(args=["directory", "import-yaml", str(folder)])
+    assert "1 changed: 0 published, 1 waiting for a reviewer" in changed.output
+    path.write_text(path.read_text().replace("audiences:", "audiences: [nobody]\nold:"))
+    bad = runner.invoke(args=["directory", "import-yaml", str(folder)])
+    assert bad.exit_code != 0 and "nothing imported" in bad.output
+    with app.app_context():
+        assert len(app.extensions["lantern_staff"].changes()) == 1
