@@ -118,5 +118,109 @@ def directory_import_yaml(folder: Path, actor: str, why: str):
     )
 
 
+def _import(
+    documents: list[dict],
+    source: str,
+    actor: str,
+    why: str,
+    locate,
+) -> None:
+    """Queue imported listings for review: all validated first, so none or all are queued."""
+    content_dir = Path(current_app.config["LANTERN_CONTENT_DIR"])
+    store = staff_store()
+    seen: set[str] = set()
+    for document in documents:
+        if document["id"] in seen:
+            raise click.ClickException(
+                f"nothing imported: {locate(document['id'], 'id')}: appears twice"
+            )
+        seen.add(document["id"])
+    current = publishing.current_documents(content_dir, store)
+    changed = {
+        f"service:{d['id']}": d
+        for d in documents
+        if publishing.dump(d) != publishing.dump(current.get(f"service:{d['id']}") or {})
+    }
+    try:
+        publishing.validate(content_dir, store, changed)
+    except DirectoryError as error:
+        item_id = Path(str(error.path)).name if str(error.path).startswith("published") else ""
+        raise click.ClickException(
+            f"nothing imported: {locate(item_id, error.field)}: {error.message}"
+        ) from None
+    for key, document in sorted(changed.items()):
+        publishing.propose(
+            content_dir, store, key, document, why, actor, source=source, always_review=True
+        )
+    click.echo(
+        f"{len(documents)} listings read, {len(changed)} new or changed, all waiting for a "
+        "reviewer in the staff area"
+    )
+
+
+@directory_cli.command("import-oruk")
+@click.argument("source")
+@click.option("--area", default="national", show_default=True, help="Area the services cover.")
+@click.option("--audience", default="families", show_default=True, help="When a record has none.")
+@click.option("--category", default="advocacy", show_default=True, help="When a record has none.")
+@click.option("--by", "actor", default="import (Open Referral UK)", show_default=True)
+def directory_import_oruk(source: str, area: str, audience: str, category: str, actor: str):
+    """Read an Open Referral UK feed (URL, paged) or file into the review queue."""
+    from directory.imports import ImportProblem, oruk_document, read_oruk
+
+    try:
+        records, label = read_oruk(source)
+        url = source if source.startswith(("http://", "https://")) else None
+        documents = [
+            oruk_document(
+                record,
+                f"service {record['id']}",
+                label,
+                url,
+                area,
+                now().date(),
+                audience,
+                category,
+            )
+            for record in records
+        ]
+    except (ImportProblem, OSError) as error:
+        raise click.ClickException(f"nothing imported: {error}") from None
+    by_slug = {d["id"]: r["id"] for d, r in zip(documents, records, strict=True)}
+
+    def locate(item_id: str, field: str) -> str:
+        return f"service {by_slug.get(item_id, item_id)} ({item_id}), field {field}"
+
+    _import(documents, "oruk", actor, f"imported from Open Referral UK: {label}", locate)
+
+
+@directory_cli.command("import-csv")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--by", "actor", default="import (CSV)", show_default=True)
+def directory_import_csv(path: Path, actor: str):
+    """Read the spreadsheet template (one row per service, one per contact) into the queue."""
+    from directory.imports import ImportProblem, csv_location, read_csv
+
+    try:
+        documents, origins = read_csv(path.read_text(encoding="utf-8-sig"), now().date())
+    except ImportProblem as error:
+        raise click.ClickException(
+            f"nothing imported: {error.where}, column {error.field}: {error.message}"
+        ) from None
+
+    def locate(item_id: str, field: str) -> str:
+        return csv_location(origins, item_id, field)
+
+    _import(documents, "csv", actor, f"imported from {path.name}", locate)
+
+
+@directory_cli.command("csv-template")
+def directory_csv_template():
+    """Print the CSV template a council fills in."""
+    from directory.imports import csv_template
+
+    click.echo(csv_template(), nl=False)
+
+
 def register_staff_commands(app: Flask) -> None:
     app.cli.add_command(staff_cli)

@@ -5,77 +5,20 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
-
 from app import create_app
 from tests.helpers import check_html
-from tests.web.staff_helpers import PASSWORD, Clock, add_staff, code, sign_in, token
-
-CURATOR, REVIEWER, ADMIN = "cara@council.test", "rob@council.test", "ada@council.test"
-
-
-@pytest.fixture
-def clock():
-    return Clock()
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashes(monkeypatch):
-    """Hash with Argon2id's cheapest profile: the tests are about the rules, not the cost."""
-    from argon2 import PasswordHasher, profiles
-
-    import web.staff.auth as auth
-
-    monkeypatch.setattr(auth, "HASHER", PasswordHasher.from_parameters(profiles.CHEAPEST))
-
-
-@pytest.fixture
-def app(tmp_path, clock, index_dir):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "LANTERN_HMAC_KEY": "test-hmac",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'staff.sqlite3'}",
-            "LANTERN_INDEX_DIR": str(index_dir),
-            "LANTERN_STAFF_SLOWDOWN": 0,
-            "LANTERN_REFRESH_SECONDS": 0,
-            "LANTERN_NOW": clock,
-        }
-    )
-    app.config["SECRETS"] = {
-        CURATOR: add_staff(app, CURATOR, "curator"),
-        REVIEWER: add_staff(app, REVIEWER, "reviewer"),
-        ADMIN: add_staff(app, ADMIN, "administrator"),
-    }
-    return app
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    response = sign_in(app, client, email, app.config["SECRETS"][email])
-    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
-    return client
-
-
-def edit(client, key, document, why="numbers checked with the council", action="save"):
-    return client.post(
-        f"/staff/edit/{key}",
-        data={
-            "document": document,
-            "why": why,
-            "action": action,
-            "csrf_token": token(client, f"/staff/edit/{key}"),
-        },
-    )
-
-
-def document(client, key):
-    import html
-    import re
-
-    page = client.get(f"/staff/edit/{key}").get_data(as_text=True)
-    return html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
+from tests.web.staff.helpers import (
+    ADMIN,
+    CURATOR,
+    PASSWORD,
+    REVIEWER,
+    code,
+    document,
+    edit,
+    sign_in,
+    signed_in,
+    token,
+)
 
 
 def test_sign_in_needs_both_factors(app):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyotp
 
 from web.staff.auth import create_account
 
 PASSWORD = "correct horse battery staple"
+ROOT_CONTENT = Path(__file__).resolve().parents[3] / "content"
+CURATOR, REVIEWER, ADMIN = "cara@council.test", "rob@council.test", "ada@council.test"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -65,3 +68,30 @@ def sign_in(app, client, email: str, secret: str, password: str = PASSWORD):
         "/staff/second-factor",
         data={"code": code(app, secret), "csrf_token": token(client, "/staff/second-factor")},
     )
+
+
+def signed_in(app, email):
+    client = app.test_client()
+    response = sign_in(app, client, email, app.config["SECRETS"][email])
+    assert response.status_code == 302 and response.headers["Location"].endswith("/staff/")
+    return client
+
+
+def edit(client, key, document, why="numbers checked with the council", action="save"):
+    return client.post(
+        f"/staff/edit/{key}",
+        data={
+            "document": document,
+            "why": why,
+            "action": action,
+            "csrf_token": token(client, f"/staff/edit/{key}"),
+        },
+    )
+
+
+def document(client, key):
+    import html
+    import re
+
+    page = client.get(f"/staff/edit/{key}").get_data(as_text=True)
+    return html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", page, re.S).group(1))
