@@ -306,10 +306,8 @@ def _load(
         flow = load_flow(root / "flows", directory)
     services_i18n, areas_i18n = load_listing_translations(root, directory)
 
-    # Built once when missing or stale, then opened read-only by every worker. Each
-    # publication gets its own folder, so workers still reading the last one are not disturbed.
-    if version:
-        index_dir = index_dir.parent / f"{index_dir.name}-v{version}"
+    # Built once when missing or stale, then opened read-only by every worker. Each index is
+    # named by a hash of what it holds, so workers still reading the last one are not disturbed.
     search = open_index(
         directory,
         index_dir,
