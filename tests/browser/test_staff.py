@@ -11,6 +11,7 @@ from argon2 import PasswordHasher, profiles
 
 from app import create_app
 from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.test_site import axe_violations
 from tests.chatbot.channel_app import signed_post
 from tests.web.staff.helpers import PASSWORD, add_staff
 
@@ -62,6 +63,7 @@ def test_curator_journey(browser, staff_server):
     assert curator.url.endswith("/staff/sign-in")  # nothing without signing in
     sign_in(curator, url, CURATOR, secrets[CURATOR])
     assert "Review queue" in curator.content()
+    assert axe_violations(curator) == []
     curator.click("text=Rotherham Children's Multi-Agency Safeguarding Hub (MASH)")
     curator.wait_for_url("**/staff/edit/area:rotherham")
     text = curator.input_value("#document")
@@ -71,6 +73,7 @@ def test_curator_journey(browser, staff_server):
     assert "Preview of the public card" in curator.content()
     assert f"tel:+44{NEW.replace(' ', '')[1:]}" in curator.content()
     curator.screenshot(path=str(ARTIFACTS / "staff-preview.png"), full_page=True)
+    assert axe_violations(curator) == []
     curator.click("button[value=save]")
     curator.wait_for_url("**/staff/changes/*")
     assert curator.inner_text("#status") == "pending"
@@ -85,6 +88,7 @@ def test_curator_journey(browser, staff_server):
     reviewer.click("text=area:rotherham")
     reviewer.wait_for_url("**/staff/changes/*")
     reviewer.screenshot(path=str(ARTIFACTS / "staff-review.png"), full_page=True)
+    assert axe_violations(reviewer) == []
     reviewer.click("text=Approve and publish")
     reviewer.wait_for_url("**/staff/changes/*")
     assert reviewer.inner_text("#status") == "published"
