@@ -26,6 +26,7 @@ from directory.model import CHECK_METHODS, CHECK_RESULTS
 from web.clock import now
 from web.content import content
 from web.csrf import verify
+from web.limits import limit
 from web.staff import publishing
 from web.staff.auth import (
     check_password,
@@ -58,6 +59,7 @@ def _actor() -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"], endpoint="sign_in")
+@limit("staff")
 def sign_in_page():
     error = ""
     if request.method == "POST":
@@ -74,6 +76,7 @@ def sign_in_page():
 
 
 @bp.route("/second-factor", methods=["GET", "POST"])
+@limit("staff")
 def second_factor():
     user = pending_user()
     if user is None:

@@ -469,3 +469,13 @@ def test_export_and_import_round_trip(app, tmp_path):
     assert bad.exit_code != 0 and "nothing imported" in bad.output
     with app.app_context():
         assert len(app.extensions["lantern_staff"].changes()) == 1
+
+
+def test_one_address_trying_many_accounts_is_slowed(app):
+    """Beyond each account's lockout, is one client refused after 30 sign-in requests a minute?"""
+    client = app.test_client()
+    statuses = [
+        client.post("/staff/sign-in", data={"email": f"user{n}@x.test"}).status_code
+        for n in range(31)
+    ]
+    assert 429 not in statuses[:30] and statuses[30] == 429
