@@ -180,6 +180,14 @@ class StaffStore(SQLStore):
             "UPDATE staff_users SET recovery_codes = ? WHERE id = ?", (json.dumps(hashes), user_id)
         )
 
+    def set_second_factor(self, user_id: int, secret: str, hashes: list[str]) -> None:
+        """Replace the TOTP secret and recovery codes; every session of the account ends."""
+        self._run(
+            "UPDATE staff_users SET totp_secret = ?, recovery_codes = ?, last_totp = 0, "
+            "session_token = '' WHERE id = ?",
+            (secret, json.dumps(hashes), user_id),
+        )
+
     def set_session_token(self, user_id: int, token: str) -> None:
         self._run("UPDATE staff_users SET session_token = ? WHERE id = ?", (token, user_id))
 

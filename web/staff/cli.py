@@ -49,6 +49,27 @@ def staff_add(email: str, name: str, role: str, password: str):
         click.echo(f"  {code}")
 
 
+@staff_cli.command("reset-second-factor")
+@click.argument("email")
+def staff_reset_second_factor(email: str):
+    """Issue a new authenticator secret and recovery codes (a lost phone); ends its sessions."""
+    from web.staff.auth import new_recovery_codes
+
+    store = staff_store()
+    user = store.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    secret = pyotp.random_base32()
+    codes, hashes = new_recovery_codes()
+    store.set_second_factor(user.id, secret, hashes)
+    store.audit("command line", "second factor reset", f"staff:{user.email}")
+    click.echo(f"Authenticator app secret: {secret}")
+    click.echo(pyotp.TOTP(secret).provisioning_uri(name=user.email, issuer_name="Lantern staff"))
+    click.echo("Recovery codes (each works once):")
+    for code in codes:
+        click.echo(f"  {code}")
+
+
 @directory_cli.command("overdue")
 def directory_overdue():
     """List the listings due for a check, most overdue first; exit 1 if any (for cron)."""

@@ -479,3 +479,14 @@ def test_one_address_trying_many_accounts_is_slowed(app):
         for n in range(31)
     ]
     assert 429 not in statuses[:30] and statuses[30] == 429
+
+
+def test_reset_second_factor_ends_sessions_and_old_codes(app):
+    client = signed_in(app, CURATOR)
+    result = app.test_cli_runner().invoke(args=["staff", "reset-second-factor", CURATOR])
+    assert result.exit_code == 0, result.output
+    new_secret = result.output.split("Authenticator app secret: ")[1].split()[0]
+    assert client.get("/staff/").status_code == 302
+    old = app.config["SECRETS"][CURATOR]
+    assert sign_in(app, app.test_client(), CURATOR, old).status_code == 401
+    assert sign_in(app, app.test_client(), CURATOR, new_secret).status_code == 302
