@@ -113,9 +113,12 @@ def test_listing_page_has_everything_to_decide_and_act(client):
 
 
 def test_listing_without_contacts_says_so(client):
-    """Is a listing with no checked contacts honest about it?"""
+    """Does a listing with no contacts say, once and under "How to get in touch", how to reach
+    it?"""
     html = client.get("/services/rothacs").get_data(as_text=True)
-    assert "We have no checked contact details for this service yet." in html
+    reach = html[html.find("How to get in touch") :]
+    assert "Ask your GP or the other services listed here how to be referred." in reach
+    assert html.count("Ask your GP") == 1
 
 
 def test_unknown_listing_is_404(client):
