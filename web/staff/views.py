@@ -19,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_login import current_user
 
 from directory import DirectoryError
@@ -27,6 +28,7 @@ from web.clock import now
 from web.content import content
 from web.csrf import verify
 from web.limits import limit
+from web.locale import DEFAULT, ENVIRON_KEY, LANGUAGES, is_rtl
 from web.staff import publishing
 from web.staff.auth import (
     check_password,
@@ -196,7 +198,18 @@ def _preview(directory, key: str):
     else:
         service_id = item_id
     card = get_template_attribute("components/service.html", "service_card")
-    return card(directory.services[service_id], now())
+    service = directory.services[service_id]
+    previews = []
+    english = request.environ.get(ENVIRON_KEY)
+    try:
+        for code, name in LANGUAGES.items():
+            # Render as a reader of that language would see it: their words, dates and numbers.
+            request.environ[ENVIRON_KEY] = code
+            with force_locale("en_GB" if code == DEFAULT else code):
+                previews.append((code, name, is_rtl(code), card(service, now(), "h4")))
+    finally:
+        request.environ[ENVIRON_KEY] = english or DEFAULT
+    return previews
 
 
 @bp.post("/edit/<key>/check")

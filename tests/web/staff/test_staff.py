@@ -320,6 +320,8 @@ def test_preview_shows_the_public_card_without_saving(app):
     text = document(curator, "service:childline").replace("0800 1111", "0808 800 1234")
     html = edit(curator, "service:childline", text, action="preview").get_data(as_text=True)
     assert 'class="card"' in html and "tel:+448088001234" in html
+    assert html.count('class="card"') == 7  # one in every language the site speaks
+    assert '<div lang="ur" dir="rtl">' in html and "Childline" in html
     with app.app_context():
         assert app.extensions["lantern_staff"].changes() == []
 
