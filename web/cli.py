@@ -18,9 +18,15 @@ directory_cli = AppGroup("directory", help="The support directory: check, export
 @directory_cli.command("check")
 def directory_check():
     """Validate every listing and area; list the listings overdue for checking."""
+    import yaml
+
     from directory.curator import check
 
-    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), datetime.now(UTC).date())
+    store = current_app.extensions.get("lantern_staff")
+    published = {k: yaml.safe_load(v) for k, v in store.published().items()} if store else {}
+    report = check(
+        Path(current_app.config["LANTERN_CONTENT_DIR"]), datetime.now(UTC).date(), published
+    )
     for line in report.lines():
         click.echo(line)
     raise SystemExit(report.exit_code)
