@@ -15,6 +15,7 @@ from tests.browser.test_site import axe_violations
 from tests.chatbot.channel_app import signed_post
 from tests.web.staff.helpers import PASSWORD, add_staff
 
+pytestmark = pytest.mark.browser
 CURATOR, REVIEWER = "cara@council.test", "rob@council.test"
 # A test-only number in a test database: no real listing changes.
 NEW = "01709 336081"
