@@ -176,6 +176,7 @@ def edit(key: str):
     choices = publishing.contact_choices(documents[key], kind) if key in documents else []
     return render_template(
         "staff/edit.html",
+        translations=_translations(key),
         key=key,
         text=text,
         why=why,
@@ -185,6 +186,20 @@ def edit(key: str):
         methods=CHECK_METHODS,
         results=CHECK_RESULTS,
     )
+
+
+def _translations(key: str) -> list[tuple[str, str, bool, str]]:
+    """Return each language's translated fields of a listing, as YAML, to read beside the
+    English (they live in content/i18n and change with the catalogues)."""
+    kind, _, item_id = key.partition(":")
+    loaded = content()
+    by_lang = loaded.areas_i18n if kind == "area" else loaded.services_i18n
+    out = []
+    for code, name in LANGUAGES.items():
+        fields = by_lang.get(code, {}).get(item_id)
+        if fields:
+            out.append((code, name, is_rtl(code), publishing.dump(fields)))
+    return out
 
 
 def _preview(directory, key: str):

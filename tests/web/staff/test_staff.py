@@ -492,3 +492,10 @@ def test_reset_second_factor_ends_sessions_and_old_codes(app):
     old = app.config["SECRETS"][CURATOR]
     assert sign_in(app, app.test_client(), CURATOR, old).status_code == 401
     assert sign_in(app, app.test_client(), CURATOR, new_secret).status_code == 302
+
+
+def test_the_editor_shows_translations_beside_the_english(app):
+    curator = signed_in(app, CURATOR)
+    html = curator.get("/staff/edit/area:rotherham").get_data(as_text=True)
+    assert '<pre lang="ur" dir="rtl">' in html and '<pre lang="pl" dir="ltr">' in html
+    assert "Dzwońcie o każdej porze" in html
