@@ -38,6 +38,7 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_PROXY_PREFIX_HOPS": int(environ.get("LANTERN_PROXY_PREFIX_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
         "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "1024")),
+        "LANTERN_REFRESH_SECONDS": float(environ.get("LANTERN_REFRESH_SECONDS", "10")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -61,6 +62,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from web.needs import init_needs
     from web.pagecache import init_page_cache
     from web.security import register_security_headers
+    from web.staff import init_staff
 
     app = Flask(
         __name__,
@@ -85,6 +87,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         timeout=app.config["LANTERN_STORAGE_TIMEOUT"],
         cooldown=app.config["LANTERN_STORAGE_COOLDOWN"],
     )
+    init_staff(app)  # after the store: published listings replace their seed documents
     init_rate_limits(app)
     register_blueprints(app)
     register_error_pages(app)

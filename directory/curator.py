@@ -52,10 +52,10 @@ class CheckReport:
         return lines
 
 
-def check(content_dir: Path, today: date) -> CheckReport:
-    """Validate the content and list the listings overdue for checking."""
+def check(content_dir: Path, today: date, published: Mapping | None = None) -> CheckReport:
+    """Validate the content (with what the staff area published) and list what is overdue."""
     try:
-        directory = load_directory(content_dir)
+        directory = load_directory(content_dir, published)
     except DirectoryError as error:
         return CheckReport(error=error, today=today)
     return CheckReport(

@@ -19,11 +19,15 @@ from directory.model import (
     AUDIENCES,
     CATEGORIES,
     CHANNELS,
+    CHECK_METHODS,
+    CHECK_RESULTS,
+    CRISIS_REVIEW_DAYS,
     DEFAULT_REVIEW_DAYS,
     NATIONAL,
     NATIONAL_FRONT_DOOR,
     STATUSES,
     Area,
+    Check,
     Contact,
     Directory,
     DirectoryError,
@@ -40,6 +44,8 @@ _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 # Sources often print only a year or a month; "c. 2021" is an estimate of an undated page.
 _SOURCE_DATE = re.compile(r"^(?:(?:c\. )?\d{4}(?:-\d{2}(?:-\d{2})?)?|undated)$")
+# Internal working notes that must never reach readers through a source's title.
+_INTERNAL = re.compile(r"reference/|seeds/|contacts\.md|\.txt\b|\bvia reference\b", re.IGNORECASE)
 _DISTRICT = re.compile(r"^[A-Z]{1,2}\d{1,2}[A-Z]?$")
 # Which key holds the value of each channel's contact.
 _CONTACT_VALUE = {
@@ -52,11 +58,14 @@ _CONTACT_VALUE = {
     "bsl": "url",
     "in_person": "address",
 }
+_CONTACT_KEYS = (
+    "channel", "label", "schedule", "hours_note", "keyword", "hours_sourced", "withdrawn",
+)  # fmt: skip
 _SERVICE_KEYS = {
     "id", "name", "organisation", "description", "status", "url", "email", "audiences",
     "categories", "areas", "contacts", "languages", "interpreters", "min_age", "max_age",
     "cost", "free", "what_happens", "accessibility", "hours_note", "alert", "keywords",
-    "source", "assured_date", "source_date", "review_days",
+    "source", "assured_date", "source_date", "review_days", "checked",
 }  # fmt: skip
 _AREA_KEYS = {
     "id", "name", "council", "postcode_districts", "places", "spellings", "front_door",
@@ -64,8 +73,8 @@ _AREA_KEYS = {
     "note",
 }  # fmt: skip
 _FRONT_DOOR_KEYS = {
-    "name", "in_hours", "out_of_hours", "note", "source", "source_date", "description",
-    "what_happens", "audiences", "keywords",
+    "name", "in_hours", "out_of_hours", "any_time", "also", "note", "source", "source_date",
+    "description", "what_happens", "audiences", "keywords", "checked",
 }  # fmt: skip
 
 
@@ -175,6 +184,10 @@ def _sources(fields: _Fields, key: str = "source") -> tuple[Source, ...]:
         url, document = entry.url("url"), entry.text("document", required=False)
         if not url and not document:
             raise entry.error("url", "missing: give the url or the document the fact came from")
+        if _INTERNAL.search(document):
+            raise entry.error(
+                "document", "names an internal note or file; give the publisher, title and date"
+            )
         sources.append(
             Source(
                 fact=entry.text("fact"),
@@ -229,7 +242,7 @@ def _contact(fields: _Fields) -> Contact:
             "channel", f"unknown channel {channel!r}; use one of: {', '.join(CHANNELS)}"
         )
     value_key = _CONTACT_VALUE[channel]
-    fields.check_keys({"channel", value_key, "label", "schedule", "hours_note", "keyword"})
+    fields.check_keys(set(_CONTACT_KEYS) | {value_key})
     if channel in ("phone", "text"):
         value, display = _phone(fields, value_key)
     elif value_key == "email":
@@ -243,7 +256,11 @@ def _contact(fields: _Fields) -> Contact:
     keyword = fields.text("keyword", required=False)
     if keyword and channel != "text":
         raise fields.error("keyword", "only a text contact has a keyword")
+    sourced = fields.data.get("hours_sourced", True)
+    if not isinstance(sourced, bool):
+        raise fields.error("hours_sourced", "must be true or false")
     return Contact(
+        hours_sourced=sourced,
         channel=channel,
         value=value,
         display=display,
@@ -258,10 +275,17 @@ def _contacts(fields: _Fields, key: str = "contacts") -> tuple[Contact, ...]:
     value = fields.data.get(key, [])
     if not isinstance(value, list):
         raise fields.error(key, "must be a list of contacts")
-    return tuple(
-        _contact(_Fields(fields.path, item, f"{fields.name(key)}[{index}]."))
-        for index, item in enumerate(value)
-    )
+    contacts = []
+    for index, item in enumerate(value):
+        contact = _contact(_Fields(fields.path, item, f"{fields.name(key)}[{index}]."))
+        if not _withdrawn(item):
+            contacts.append(contact)
+    return tuple(contacts)
+
+
+def _withdrawn(item: object) -> bool:
+    """Return whether a curator's check found the contact no longer in use."""
+    return isinstance(item, Mapping) and item.get("withdrawn") is True
 
 
 def _dates(fields: _Fields) -> tuple[date, date | None]:
@@ -271,6 +295,32 @@ def _dates(fields: _Fields) -> tuple[date, date | None]:
     if source_date is not None and source_date > assured:
         raise fields.error("source_date", "is after assured_date; a source cannot be checked early")
     return assured, source_date
+
+
+def _check(fields: _Fields) -> Check | None:
+    if fields.data.get("checked") is None:
+        return None
+    entry = fields.nested("checked")
+    entry.check_keys({"on", "method", "result", "note"})
+    on = entry.day("on")
+    assert on is not None
+    method = entry.text("method")
+    if method not in CHECK_METHODS:
+        raise entry.error(
+            "method", f"unknown method {method!r}; use one of: {', '.join(CHECK_METHODS)}"
+        )
+    result = entry.text("result", required=False) or "confirmed"
+    if result not in CHECK_RESULTS:
+        raise entry.error(
+            "result", f"unknown result {result!r}; use one of: {', '.join(CHECK_RESULTS)}"
+        )
+    return Check(on=on, method=method, result=result, note=entry.text("note", required=False))
+
+
+def _review_days(fields: _Fields, urgent: bool) -> int:
+    """Return how often the listing is checked: 30 days for front doors and crisis lines."""
+    default = CRISIS_REVIEW_DAYS if urgent else DEFAULT_REVIEW_DAYS
+    return fields.integer("review_days", default) or default
 
 
 def _service(fields: _Fields, area_ids: set[str]) -> Service:
@@ -330,29 +380,70 @@ def _service(fields: _Fields, area_ids: set[str]) -> Service:
         source=_sources(fields),
         assured_date=assured,
         source_date=source_date,
-        review_days=fields.integer("review_days", DEFAULT_REVIEW_DAYS) or DEFAULT_REVIEW_DAYS,
+        review_days=_review_days(fields, "crisis" in categories),
+        checked=_check(fields),
         path=fields.path,
     )
 
 
+def _phone_line(fields: _Fields, key: str) -> Contact | None:
+    """Read one front-door line; None when a check found it no longer in use."""
+    nested = fields.nested(key)
+    line = _contact(_Fields(fields.path, {"channel": "phone", **nested.data}, nested.prefix))
+    return None if _withdrawn(nested.data) else line
+
+
 def _front_door(fields: _Fields) -> tuple[FrontDoor, _Fields]:
     fields.check_keys(_FRONT_DOOR_KEYS)
-    in_fields, out_fields = fields.nested("in_hours"), fields.nested("out_of_hours")
-    in_hours = _contact(
-        _Fields(fields.path, {"channel": "phone", **in_fields.data}, in_fields.prefix)
+    any_time = in_hours = out_hours = None
+    has_split = "in_hours" in fields.data or "out_of_hours" in fields.data
+    if fields.data.get("any_time") is not None:
+        if has_split:
+            raise fields.error(
+                "any_time", "give either one any-time line or in_hours and out_of_hours, not both"
+            )
+        any_time = _phone_line(fields, "any_time")
+    else:
+        if "in_hours" not in fields.data:
+            raise fields.error("any_time", "missing: give any_time, or in_hours and out_of_hours")
+        in_hours = _phone_line(fields, "in_hours")
+        if in_hours is not None and in_hours.schedule is None:
+            raise fields.nested("in_hours").error(
+                "schedule", "missing: the in-hours line needs its hours"
+            )
+        out_hours = _phone_line(fields, "out_of_hours")
+        if out_hours is not None and in_hours is not None and out_hours.schedule is None:
+            # The out-of-hours line is answered whenever the daytime line is closed; its hours
+            # are as well sourced as the daytime line's.
+            out_hours = replace(
+                out_hours,
+                schedule=Schedule(outside=in_hours.schedule),
+                hours_sourced=in_hours.hours_sourced,
+            )
+    also = fields.data.get("also") or []
+    if not isinstance(also, list):
+        raise fields.error("also", "must be a list of phone lines")
+    others = tuple(
+        line
+        for line in (
+            _contact(
+                _Fields(
+                    fields.path,
+                    {"channel": "phone", **(item if isinstance(item, Mapping) else {})},
+                    f"{fields.name('also')}[{index}].",
+                )
+            )
+            for index, item in enumerate(also)
+            if not _withdrawn(item)
+        )
     )
-    if in_hours.schedule is None:
-        raise in_fields.error("schedule", "missing: the in-hours line needs its hours")
-    out_data = {"channel": "phone", **out_fields.data}
-    out_hours = _contact(_Fields(fields.path, out_data, out_fields.prefix))
-    if out_hours.schedule is None:
-        # The out-of-hours line is answered whenever the daytime line is closed.
-        out_hours = replace(out_hours, schedule=Schedule(outside=in_hours.schedule))
     source_date = fields.day("source_date", allow_undated=True)
     door = FrontDoor(
         name=fields.text("name"),
         in_hours=in_hours,
         out_of_hours=out_hours,
+        any_time=any_time,
+        also=others,
         note=fields.text("note", required=False),
         source=_sources(fields),
         source_date=source_date,
@@ -385,7 +476,7 @@ def _area(fields: _Fields) -> tuple[Area, _Fields | None]:
         source=_sources(fields),
         assured_date=assured,
         source_date=source_date,
-        review_days=fields.integer("review_days", DEFAULT_REVIEW_DAYS) or DEFAULT_REVIEW_DAYS,
+        review_days=_review_days(fields, door is not None),
         note=fields.text("note", required=False),
         path=fields.path,
     )
@@ -407,7 +498,7 @@ def _front_door_service(area: Area, fields: _Fields) -> Service:
         audiences=fields.words("audiences", AUDIENCES) or ("families", "professionals"),
         categories=("local-authority",),
         areas=(area.id,),
-        contacts=(door.in_hours, door.out_of_hours),
+        contacts=door.contacts,
         keywords=fields.words("keywords"),
         hours_note=door.note,
         source=door.source,
@@ -415,6 +506,7 @@ def _front_door_service(area: Area, fields: _Fields) -> Service:
         source_date=door.source_date,
         review_days=area.review_days,
         url=area.safeguarding_partnership_url,
+        checked=_check(fields),
         path=area.path,
     )
 
@@ -431,37 +523,70 @@ def _documents(path: Path) -> list[tuple[Path, object, str]]:
     return [(path, data, "")]
 
 
-def load_directory(content_dir: Path) -> Directory:
-    """Load and validate every area and service under content_dir; raise DirectoryError."""
+Published = Mapping[str, Mapping[str, Any]]
+
+
+def _by_id(paths: list[Path], kind: str, published: Published) -> list[tuple[Path, object, str]]:
+    """Read the seed files of one kind and put each published document in place of its seed."""
+    documents = [doc for path in paths for doc in _documents(path)]
+    replaced: set[str] = set()
+    out = []
+    for path, data, prefix in documents:
+        key = f"{kind}:{data.get('id')}" if isinstance(data, Mapping) else ""
+        if key in published:
+            replaced.add(key)
+            out.append((published_path(key), published[key], ""))
+        else:
+            out.append((path, data, prefix))
+    for key in sorted(published):
+        if key.startswith(f"{kind}:") and key not in replaced:
+            out.append((published_path(key), published[key], ""))
+    return out
+
+
+def published_path(key: str) -> Path:
+    """Name a document that lives in the database, for error messages: published/service/<id>."""
+    kind, _, item_id = key.partition(":")
+    return Path("published") / kind / item_id
+
+
+def load_directory(content_dir: Path, published: Published | None = None) -> Directory:
+    """Load and validate every area and service under content_dir; raise DirectoryError.
+
+    `published` maps "service:<id>" or "area:<id>" to a document published from the staff area;
+    it takes the place of the seed file's document with that id (or adds one). Every document,
+    seed or published, passes the same validation.
+    """
     content_dir = Path(content_dir)
+    published = published or {}
     areas: dict[str, Area] = {}
     services: dict[str, Service] = {}
     places: dict[str, str] = {}
     districts: dict[str, str] = {}
 
-    for path in sorted((content_dir / "areas").glob("*.yaml")):
-        for _, data, prefix in _documents(path):
-            area, door_fields = _area(_Fields(path, data, prefix))
-            if area.id in areas:
-                raise DirectoryError(path, f"{prefix}id", f"duplicate area id {area.id!r}")
-            areas[area.id] = area
-            for place in (area.name, *area.places):
-                places.setdefault(normalise_place(place), area.id)
-            for district in area.postcode_districts:
-                districts.setdefault(district.lower(), area.id)
-            if door_fields is not None:
-                generated = _front_door_service(area, door_fields)
-                services[generated.id] = generated
+    area_paths = sorted((content_dir / "areas").glob("*.yaml"))
+    for path, data, prefix in _by_id(area_paths, "area", published):
+        area, door_fields = _area(_Fields(path, data, prefix))
+        if area.id in areas:
+            raise DirectoryError(path, f"{prefix}id", f"duplicate area id {area.id!r}")
+        areas[area.id] = area
+        for place in (area.name, *area.places):
+            places.setdefault(normalise_place(place), area.id)
+        for district in area.postcode_districts:
+            districts.setdefault(district.lower(), area.id)
+        if door_fields is not None:
+            generated = _front_door_service(area, door_fields)
+            services[generated.id] = generated
 
-    for path in sorted((content_dir / "services").glob("*.yaml")):
-        for _, data, prefix in _documents(path):
-            service = _service(_Fields(path, data, prefix), set(areas))
-            if service.id in services:
-                other = services[service.id].path
-                raise DirectoryError(
-                    path, f"{prefix}id", f"duplicate id {service.id!r} (also in {other})"
-                )
-            services[service.id] = service
+    service_paths = sorted((content_dir / "services").glob("*.yaml"))
+    for path, data, prefix in _by_id(service_paths, "service", published):
+        service = _service(_Fields(path, data, prefix), set(areas))
+        if service.id in services:
+            other = services[service.id].path
+            raise DirectoryError(
+                path, f"{prefix}id", f"duplicate id {service.id!r} (also in {other})"
+            )
+        services[service.id] = service
 
     nspcc = services.get(NATIONAL_FRONT_DOOR)
     if services and (nspcc is None or nspcc.phone is None):
@@ -476,3 +601,14 @@ def load_directory(content_dir: Path) -> Directory:
         _places=MappingProxyType(places),
         _districts=MappingProxyType(districts),
     )
+
+
+def seed_documents(content_dir: Path) -> dict[str, Mapping[str, Any]]:
+    """Return every seed document by key ("service:<id>", "area:<id>"), as written in YAML."""
+    out: dict[str, Mapping[str, Any]] = {}
+    for kind, folder in (("area", "areas"), ("service", "services")):
+        for path in sorted((Path(content_dir) / folder).glob("*.yaml")):
+            for _, data, _ in _documents(path):
+                if isinstance(data, Mapping) and isinstance(data.get("id"), str):
+                    out[f"{kind}:{data['id']}"] = data
+    return out

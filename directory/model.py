@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
@@ -56,7 +56,9 @@ LIVE_CHANNELS = frozenset({"phone", "text", "webchat", "bsl"})
 NATIONAL = "national"
 # Where a place has no front door of its own: the NSPCC helpline (DESIGN.md §4).
 NATIONAL_FRONT_DOOR = "nspcc-helpline"
-DEFAULT_REVIEW_DAYS = 365
+# How often a listing's contacts are checked: front doors and crisis lines monthly.
+DEFAULT_REVIEW_DAYS = 180
+CRISIS_REVIEW_DAYS = 30
 
 
 class DirectoryError(ValueError):
@@ -90,6 +92,9 @@ class Contact:
     schedule: Schedule | None = None
     hours_note: str = ""
     keyword: str = ""  # what to text, e.g. SHOUT
+    # False when the hours are our assumption or inferred, not printed in a source: the engine
+    # may still route by them, but readers are never told "open now" or "closed now" on them.
+    hours_sourced: bool = True
 
     @property
     def is_number(self) -> bool:
@@ -117,17 +122,39 @@ class Contact:
             return self.value
         return None
 
+    @property
+    def known_hours(self) -> Schedule | None:
+        """Return the hours readers may be told about: sourced ones only."""
+        return self.schedule if self.hours_sourced else None
+
     def open_now(self, now: datetime) -> bool | None:
-        """Return whether the contact is answered now; None if its hours are unknown."""
-        return None if self.schedule is None else self.schedule.open_at(now)
+        """Return whether the contact is answered now; None if no source gives its hours."""
+        hours = self.known_hours
+        return None if hours is None else hours.open_at(now)
 
     def next_opening(self, now: datetime) -> datetime | None:
         """Return when a closed contact next opens."""
-        return None if self.schedule is None else self.schedule.next_opening(now)
+        hours = self.known_hours
+        return None if hours is None else hours.next_opening(now)
 
     def closes_at(self, now: datetime) -> datetime | None:
         """Return when an open contact next closes."""
-        return None if self.schedule is None else self.schedule.next_closing(now)
+        hours = self.known_hours
+        return None if hours is None else hours.next_closing(now)
+
+
+CHECK_METHODS = ("phone", "text", "email", "website")
+CHECK_RESULTS = ("confirmed", "not-in-use", "changed")
+
+
+@dataclass(frozen=True)
+class Check:
+    """A curator's check of a listing's contacts: when, how and what they found."""
+
+    on: date
+    method: str  # one of CHECK_METHODS
+    result: str = "confirmed"  # one of CHECK_RESULTS
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -160,7 +187,13 @@ class Service:
     hours_note: str = ""
     alert: str = ""
     keywords: tuple[str, ...] = ()
+    checked: Check | None = None  # the last check that confirmed the details
     path: Path | None = field(default=None, compare=False)
+
+    @property
+    def reachable(self) -> bool:
+        """Return whether readers can act on the listing: it has a contact or a website."""
+        return bool(self.contacts or self.url)
 
     @property
     def phone(self) -> Contact | None:
@@ -189,15 +222,26 @@ class Service:
 
     @property
     def last_checked(self) -> date | None:
-        """Return the date printed on the newest source for the listing; None if undated."""
+        """Return when the details were last confirmed: a recorded check, else the newest
+        source's printed date; None if neither."""
+        if self.checked is not None:
+            return self.checked.on
         return self.source_date
 
     def needs_check(self, today: date) -> bool:
         """Return whether the facts are older than the review interval, or undated."""
+        if self.checked is not None:
+            return (today - self.checked.on).days > self.review_days
         if self.source_date is None:
             return True
         checked = min(self.source_date, self.assured_date)
         return (today - checked).days > self.review_days
+
+    def due_on(self) -> date:
+        """Return when the listing is next due for a check (date.min when it never had one)."""
+        if self.last_checked is None:
+            return date.min
+        return self.last_checked + timedelta(days=self.review_days)
 
     def open_now(self, now: datetime) -> bool | None:
         """Return whether a live contact is open now; None when the hours are unknown."""
@@ -218,18 +262,38 @@ class Service:
 
 @dataclass(frozen=True)
 class FrontDoor:
-    """A council's children's front door: the daytime line and the out-of-hours line."""
+    """A council's children's front door.
+
+    Either one number to call at any time (`any_time`), or a daytime line and an out-of-hours
+    line between which the engine chooses by the clock. `also` holds numbers readers may see
+    but that are never chosen for them (for example an older number not confirmed since).
+    """
 
     name: str
-    in_hours: Contact
-    out_of_hours: Contact
+    in_hours: Contact | None
+    out_of_hours: Contact | None
     note: str
     source: tuple[Source, ...]
     source_date: date | None
+    any_time: Contact | None = None
+    also: tuple[Contact, ...] = ()
 
-    def contact_now(self, now: datetime) -> Contact:
-        """Return the line that is answered now."""
-        return self.in_hours if self.in_hours.open_now(now) else self.out_of_hours
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        """Return every line in the order readers see them: the one to call first."""
+        main = (self.any_time,) if self.any_time is not None else ()
+        split = tuple(c for c in (self.in_hours, self.out_of_hours) if c is not None)
+        return (*main, *split, *self.also)
+
+    def contact_now(self, now: datetime) -> Contact | None:
+        """Return the line to call now: the any-time line, else the one the clock opens; None
+        when a check has withdrawn the line (the national route then takes its place)."""
+        if self.any_time is not None:
+            return self.any_time
+        if self.in_hours is None or self.in_hours.schedule is None:
+            return self.out_of_hours
+        # Routing follows the data's hours even where readers are not shown a badge for them.
+        return self.in_hours if self.in_hours.schedule.open_at(now) else self.out_of_hours
 
 
 @dataclass(frozen=True)
@@ -285,7 +349,7 @@ class Directory:
         contacts = [c for s in self.services.values() for c in s.contacts]
         for area in self.areas.values():
             if area.front_door is not None:
-                contacts += [area.front_door.in_hours, area.front_door.out_of_hours]
+                contacts += list(area.front_door.contacts)
         return tuple(dict.fromkeys(c.schedule for c in contacts if c.schedule is not None))
 
     def opening_state(self, now: datetime) -> tuple[date, tuple[bool, ...]]:
@@ -316,7 +380,9 @@ class Directory:
         """Return the children's front-door number answered now, or the national route."""
         area = self.areas[area_id] if area_id is not None else None
         if area is not None and area.front_door is not None:
-            return area.front_door.contact_now(now)
+            line = area.front_door.contact_now(now)
+            if line is not None:
+                return line
         fallback = self.services[NATIONAL_FRONT_DOOR].phone
         assert fallback is not None, "the national front door has a phone line"
         return fallback
@@ -328,6 +394,10 @@ class Directory:
         return tuple(local + national)
 
     def overdue(self, today: date) -> tuple[Service, ...]:
-        """Return the listings whose facts are due for checking, oldest first."""
+        """Return the listings whose facts are due for checking, most overdue first."""
         due = [s for s in self.services.values() if s.needs_check(today)]
-        return tuple(sorted(due, key=lambda s: (s.last_checked or date.min, s.id)))
+        return tuple(sorted(due, key=lambda s: (s.due_on(), s.id)))
+
+    def review_queue(self) -> tuple[Service, ...]:
+        """Return every listing in the order checks fall due, the most overdue first."""
+        return tuple(sorted(self.services.values(), key=lambda s: (s.due_on(), s.id)))

@@ -56,7 +56,7 @@ def _schedules(service: Service, sid: str) -> list[dict[str, Any]]:
     for index, contact in enumerate(service.contacts):
         base = {"service_id": sid, "description": contact.label or CHANNELS[contact.channel]}
         key = f"{service.id}/contact/{index}"
-        schedule = contact.schedule
+        schedule = contact.known_hours  # hours no source gives are not published as fact
         if schedule is None:
             if contact.hours_note:
                 schedules.append(

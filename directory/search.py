@@ -447,7 +447,7 @@ def _translated_fields(service: Service, translations: Translations) -> dict[str
 
 
 def _live_schedules(service: Service) -> tuple[Schedule, ...]:
-    return tuple(c.schedule for c in service.live_contacts if c.schedule is not None)
+    return tuple(c.known_hours for c in service.live_contacts if c.known_hours is not None)
 
 
 def hours_key(service: Service) -> str:

@@ -18,11 +18,16 @@ directory_cli = AppGroup("directory", help="The support directory: check, export
 @directory_cli.command("check")
 def directory_check():
     """Validate every listing, area and labelled message; list what is overdue or stale."""
-    from directory.curator import check
+    import yaml
 
     from chatbot.reader.corpus import check as check_corpus
+    from directory.curator import check
 
-    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), now().date())
+    store = current_app.extensions.get("lantern_staff")
+    published = {k: yaml.safe_load(v) for k, v in store.published().items()} if store else {}
+    report = check(
+        Path(current_app.config["LANTERN_CONTENT_DIR"]), now().date(), published
+    )
     for line in report.lines():
         click.echo(line)
     model = content().flow.model if content().flow is not None else None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -15,6 +18,7 @@ from web import markdown
 
 AUDIENCES = frozenset({"young-people", "families", "adult-survivors", "professionals", "everyone"})
 REQUIRED = ("title", "summary", "updated", "audience")
+log = logging.getLogger("lantern.content")
 
 
 class ContentError(Exception):
@@ -89,6 +93,7 @@ class Content:
     # language -> service or area id -> translated reader-facing fields
     services_i18n: dict[str, dict[str, dict]] = field(default_factory=dict)
     areas_i18n: dict[str, dict[str, dict]] = field(default_factory=dict)
+    version: int = 0  # the staff area's publication the directory includes; 0 for seed only
 
     def text(self, lang: str, service, name: str) -> str:
         """Return a listing's field in `lang`, falling back to English."""
@@ -226,9 +231,17 @@ def load_listing_translations(root: Path, directory) -> tuple[dict, dict]:
                     "description": door.get("description"),
                     "what_happens": door.get("what_happens"),
                     "hours_note": door.get("note"),
-                    "contacts": [door.get("in_hours") or {}, door.get("out_of_hours") or {}],
+                    "contacts": _door_contacts(area.front_door, door),
                 }
     return services, areas
+
+
+def _door_contacts(front_door, translated: dict) -> list[dict]:
+    """Line up a front door's translated lines with its contacts, in the order readers see."""
+    keys = [k for k in ("any_time", "in_hours", "out_of_hours") if getattr(front_door, k)]
+    lines = [translated.get(k) or {} for k in keys]
+    also = translated.get("also") or []
+    return lines + [also[i] if i < len(also) else {} for i in range(len(front_door.also))]
 
 
 def _strings(value: object) -> list[str]:
@@ -319,20 +332,27 @@ def load_content(app: Flask) -> None:
     app.extensions["lantern"] = _LOADED[key]
 
 
-def _load(root: Path, index_dir: Path, catalogues: Path) -> Content:
+def _load(
+    root: Path,
+    index_dir: Path,
+    catalogues: Path,
+    published: dict | None = None,
+    version: int = 0,
+    flow: Any = None,
+) -> Content:
     from directory import load_directory
     from directory.search import open_index
 
-    directory = load_directory(root)
+    directory = load_directory(root, published)
     pages = load_pages(root / "pages", directory.services)
-    flow = None
-    if (root / "flows").is_dir() and any((root / "flows").glob("*.yaml")):
+    if flow is None and (root / "flows").is_dir() and any((root / "flows").glob("*.yaml")):
         from chatbot import load_flow
 
         flow = load_flow(root / "flows", directory)
     services_i18n, areas_i18n = load_listing_translations(root, directory)
 
-    # Built once when missing or stale, then opened read-only by every worker.
+    # Built once when missing or stale, then opened read-only by every worker. Each index is
+    # named by a hash of what it holds, so workers still reading the last one are not disturbed.
     search = open_index(
         directory,
         index_dir,
@@ -347,7 +367,51 @@ def _load(root: Path, index_dir: Path, catalogues: Path) -> Content:
         search=search,
         services_i18n=services_i18n,
         areas_i18n=areas_i18n,
+        version=version,
     )
+
+
+_REFRESH_LOCK = threading.Lock()
+
+
+def refresh_content(app: Flask, *, force: bool = False) -> bool:
+    """Load the directory again when the staff area has published a change since.
+
+    Asked at most every LANTERN_REFRESH_SECONDS per process, so every instance shows a
+    published change within that time without a redeploy. If the database cannot be reached,
+    what is loaded keeps being served.
+    """
+    store = app.extensions.get("lantern_staff")
+    if store is None:
+        return False
+    clock = time.monotonic()
+    if not force and clock - app.extensions.get("lantern_refreshed", -1e9) < app.config.get(
+        "LANTERN_REFRESH_SECONDS", 10
+    ):
+        return False
+    with _REFRESH_LOCK:
+        app.extensions["lantern_refreshed"] = clock
+        try:
+            version = store.version()
+            loaded = app.extensions["lantern"]
+            if version == loaded.version:
+                return False
+            published = {k: yaml.safe_load(v) for k, v in store.published().items()}
+        except Exception:  # fail safe: keep serving the directory already loaded
+            log.exception("could not read published listings; serving the loaded directory")
+            return False
+        root = Path(app.config["LANTERN_CONTENT_DIR"])
+        catalogues = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")[0])
+        app.extensions["lantern"] = _load(
+            root,
+            Path(app.config["LANTERN_INDEX_DIR"]),
+            catalogues,
+            published,
+            version,
+            flow=loaded.flow,
+        )
+        log.info("directory reloaded at publication %s", version)
+        return True
 
 
 def content() -> Content:

@@ -20,7 +20,10 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def _binding(form: str) -> str:
-    return f"{form}:{session.get('cid', '')}"
+    binding = f"{form}:{session.get('cid', '')}"
+    staff = session.get("staff_sid")
+    # A staff form's token is good for one signed-in session only.
+    return f"{binding}:{staff}" if staff else binding
 
 
 def csrf_token(form: str) -> str:

@@ -36,6 +36,9 @@ LIMITS: dict[str, str] = {
     "search": "60/minute;600/hour",
     "feedback": "10/minute;60/hour",
     "sms": "20/minute;200/hour",
+    # Staff sign-in, per client address, on top of each account's lockout: password spraying
+    # across many accounts from one place is slowed too.
+    "staff": "30/minute;300/hour",
 }
 
 

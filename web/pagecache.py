@@ -25,6 +25,7 @@ from functools import wraps
 from flask import Flask, request
 
 from web.clock import now
+from web.content import refresh_content
 
 CACHEABLE = "lantern.cacheable"
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
@@ -64,16 +65,19 @@ class PageCache:
         # (scheme, script root, path): HTTPS pages carry HSTS, which plain HTTP must not get.
         self.entries: dict[tuple[str, str, str], Entry] = {}
         self.lock = threading.Lock()
-        self.current: tuple[int, object] = (-1, None)  # (minute, opening state)
+        # (minute, (publication, opening state), the content it was worked out from)
+        self.current: tuple[int, object, object] = (-1, None, None)
 
     def state(self) -> tuple[float, object]:
         """Return the time and the directory's opening state, worked out once a minute."""
+        refresh_content(self.app)  # a published change replaces the loaded content
         moment = now(self.app)
         seconds = moment.timestamp()
+        loaded = self.app.extensions["lantern"]
         current = self.current
-        if current[0] != int(seconds // 60):
-            directory = self.app.extensions["lantern"].directory
-            current = self.current = (int(seconds // 60), directory.opening_state(moment))
+        if current[0] != int(seconds // 60) or current[2] is not loaded:
+            state = (loaded.version, loaded.directory.opening_state(moment))
+            current = self.current = (int(seconds // 60), state, loaded)
         return seconds, current[1]
 
     def __call__(self, environ, start_response):

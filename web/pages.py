@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -175,8 +176,15 @@ def contact_text(service, index: int, name: str) -> Markup:
     return isolate_numbers(content().contact_text(current_language(), service, index, name))
 
 
+def publisher(url: str) -> str:
+    """Name a source by its site ("thestar.co.uk"), not by its full address."""
+    host = urlsplit(url).hostname or url
+    return host.removeprefix("www.")
+
+
 @bp.record_once
 def _globals(state):
+    state.app.jinja_env.filters["publisher"] = publisher
     state.app.jinja_env.globals.update(
         has_endpoint=has_endpoint,
         listing_text=listing_text,
@@ -215,7 +223,8 @@ def page(page_path: str):
         untranslated=untranslated,
         children=library.children(lang, found.section) if found.is_index else [],
         section_page=library.get(lang, found.section) or library.get(DEFAULT, found.section),
-        services=[directory.get(sid) for sid in found.services],
+        # A service readers cannot reach is no help as a card; its listing says how to reach it.
+        services=[s for sid in found.services if (s := directory.get(sid)).reachable],
         moment=now(),
         talk_audience=found.path if found.path in SECTIONS else None,
     )

@@ -41,8 +41,25 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+def staff_security_policy(nonce: str) -> str:
+    """The staff area's policy: stricter still (no connections, no manifest)."""
+    return (
+        "default-src 'none'; "
+        f"script-src 'nonce-{nonce}'; "
+        "style-src 'self'; "
+        "img-src 'self'; "
+        "form-action 'self'; "
+        "base-uri 'none'; "
+        "frame-ancestors 'none'"
+    )
+
+
 def _headers(response):
-    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
+    if request.blueprint == "staff":
+        response.headers["Content-Security-Policy"] = staff_security_policy(csp_nonce())
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    else:
+        response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce())
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"

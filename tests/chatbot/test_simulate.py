@@ -19,5 +19,5 @@ def test_simulate_prints_each_reply_with_its_route(flow, directory):
     assert count == 3
     assert "[en question: who | danger: none" in text
     assert "[en answer: worried_local" in text
-    assert "01709 823987" in text
+    assert "01709 336080" in text and "01709 823987" not in text
     assert "gsm7 segments]" in text

@@ -90,13 +90,15 @@ def test_numbers_that_contacts_md_rules_out_are_absent():
 
 
 def test_old_sources_are_flagged_for_readers(shipped):
-    """Is the 2015 MASH listing flagged as needing a check, with its last-checked date?"""
+    """Is the MASH listing flagged as needing a check, with its newest source's date?"""
     mash = shipped.get("rotherham-mash")
-    assert mash.last_checked == date(2015, 7, 22)
+    assert mash.last_checked == date(2021, 11, 15)
+    assert mash.review_days == 30  # front doors are checked monthly
     assert mash.needs_check(ASSURED)
     papyrus = shipped.get("papyrus")
-    assert not papyrus.needs_check(date(2025, 6, 1))
-    assert papyrus.needs_check(date(2026, 6, 1))
+    assert papyrus.review_days == 30  # a crisis line is checked monthly
+    assert not papyrus.needs_check(date(2025, 3, 1))
+    assert papyrus.needs_check(date(2025, 3, 20))
     assert shipped.get("ceop").last_checked is None and shipped.get("ceop").needs_check(ASSURED)
 
 

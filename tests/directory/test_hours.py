@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from directory import load_directory
 from directory.hours import ScheduleError, is_bank_holiday, parse_schedule
 
 WEEKDAYS = parse_schedule({"open": "Mon-Fri 08:30-17:30", "bank_holidays": "closed"})
@@ -135,17 +136,44 @@ def test_naive_datetimes_are_refused():
         (utc(2026, 10, 26, 7, 45), "01709 336080"),  # 07:45 GMT
     ],
 )
-def test_rotherham_front_door_now(shipped, moment, display):
-    """Is the Rotherham number that is answered now the MASH in hours, else out of hours?"""
-    assert shipped.front_door_now("rotherham", moment).display == display
+def test_split_front_door_follows_the_clock(content_tree, moment, display):
+    """Where an area's data gives a daytime and an out-of-hours line, is the one answered now
+    chosen?"""
+    directory = load_directory(content_tree())
+    assert directory.front_door_now("testshire", moment).display == display
 
 
-def test_front_door_lines_cover_every_moment(shipped):
-    """Is exactly one of the two Rotherham lines open at any moment?"""
-    door = shipped.areas["rotherham"].front_door
+def test_split_front_door_lines_cover_every_moment(content_tree):
+    """Is exactly one of the two lines open at any moment?"""
+    door = load_directory(content_tree()).areas["testshire"].front_door
     for hour in range(0, 24 * 7, 5):
         moment = utc(2026, 11, 20, 0, 0).replace(day=20 + hour // 24, hour=hour % 24)
         assert door.in_hours.open_now(moment) != door.out_of_hours.open_now(moment)
+
+
+@pytest.mark.parametrize("moment", [utc(2026, 11, 23, 10, 0), utc(2026, 11, 21, 23, 0)])
+def test_rotherham_front_door_is_the_any_time_line(shipped, moment):
+    """Is Rotherham's number to call 01709 336080 at every hour (contacts.md §9), with the 2015
+    daytime number shown but never chosen, and no badge on hours no source gives?"""
+    door = shipped.areas["rotherham"].front_door
+    assert shipped.front_door_now("rotherham", moment).display == "01709 336080"
+    assert [c.display for c in door.contacts] == ["01709 336080", "01709 823987"]
+    assert all(c.open_now(moment) is None for c in door.contacts)
+
+
+def test_unsourced_hours_route_but_show_no_badge(content_tree):
+    """Do hours marked unsourced still route the engine, yet tell readers nothing?"""
+    from tests.directory.conftest import AREA
+
+    area = AREA.replace(
+        "schedule: {open: Mon-Fri 08:30-17:30, bank_holidays: closed}",
+        "schedule: {open: Mon-Fri 08:30-17:30, bank_holidays: closed}\n    hours_sourced: false",
+    )
+    directory = load_directory(content_tree(areas={"testshire.yaml": area}))
+    door = directory.areas["testshire"].front_door
+    monday = utc(2026, 11, 23, 10, 0)
+    assert directory.front_door_now("testshire", monday).display == "01709 823987"
+    assert door.in_hours.open_now(monday) is None and door.out_of_hours.open_now(monday) is None
 
 
 def test_area_without_front_door_falls_back_to_national_route(shipped):

@@ -163,3 +163,17 @@ def test_short_numbers_and_text_keywords(content_tree):
     assert service.phone.tel_uri == "tel:999"
     assert service.contacts[1].tel_uri == "sms:85258?body=SHOUT"
     assert service.contacts[1].schedule is not None
+
+
+@pytest.mark.parametrize(
+    "document",
+    ["a strategy, via reference/contacts.md §9", "seeds/002_18f37c87aa4e859e.txt", "notes.txt"],
+)
+def test_internal_notes_never_name_a_source(content_tree, document):
+    """Is a source titled with an internal file or note refused, so readers never see it?"""
+    from tests.directory.conftest import AREA
+
+    area = AREA.replace("document: a strategy", f'document: "{document}"', 1)
+    with pytest.raises(DirectoryError) as caught:
+        load_directory(content_tree(areas={"testshire.yaml": area}))
+    assert caught.value.field.endswith("document")

@@ -317,3 +317,32 @@ def test_stemmers_are_safe_across_threads():
     finally:
         sys.setswitchinterval(interval)
     assert not failures
+
+
+def test_open_now_ignores_hours_no_source_gives(content_tree, tmp_path):
+    """Is a line whose hours are our assumption never offered as "open now"?"""
+    line = """\
+id: assumed-hours
+name: Assumed Hours Line
+organisation: A charity
+description: A line whose hours nobody has published.
+audiences: [families]
+categories: [helpline]
+contacts:
+  - channel: phone
+    number: 0808 800 5000
+    schedule: {open: "Mon-Sun 00:00-24:00"}
+    hours_sourced: {sourced}
+source:
+  - fact: number
+    url: https://example.org/
+    date: 2020-05-13
+assured_date: 2026-11-23
+source_date: 2020-05-13
+"""
+    moment = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    for sourced, expected in (("true", 1), ("false", 0)):
+        root = content_tree({"assumed.yaml": line.replace("{sourced}", sourced)})
+        with open_index(load_directory(root), tmp_path / f"ix-{sourced}") as index:
+            found = index.search("assumed", Filters(open_now=True), now=moment)
+            assert found.total == expected, sourced

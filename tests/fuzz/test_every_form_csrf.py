@@ -37,5 +37,7 @@ def test_posts_without_a_valid_token_are_refused(app, post_forms):
             form.action, data=form.fields, headers={"Sec-Fetch-Site": "cross-site"}
         )
         assert cross_site.status_code == 400, form.name
-        # The same post from this site is accepted, so the refusals above were about the token.
-        assert client.post(form.action, data=form.fields).status_code < 400, form.name
+        # The same post from this site passes the token check, so the refusals above were about
+        # the token (the staff sign-in then answers 401 to its empty credentials).
+        accepted = client.post(form.action, data=form.fields).status_code
+        assert accepted < 400 or (form.action == "/staff/sign-in" and accepted == 401), form.name

@@ -56,13 +56,18 @@ def test_search_finds_typos_and_shows_badges(client):
     assert "Open 24 hours" in html
 
 
-def test_rotherham_front_door_shows_the_line_open_now(client, app):
-    """On a Saturday is the MASH shown as closed with its opening time, and the other line open?"""
-    app.config["LANTERN_NOW"] = lambda: SATURDAY
+@pytest.mark.parametrize("moment", [SATURDAY, MONDAY_MORNING])
+def test_rotherham_front_door_reads_as_contacts_md_says(client, app, moment):
+    """Is 01709 336080 the number to call at any time, and 01709 823987 only the 2015 daytime
+    number, with no "open now" or "closed now" on hours no source gives?"""
+    app.config["LANTERN_NOW"] = lambda: moment
     html = client.get("/services?q=social+services&area=rotherham").get_data(as_text=True)
     assert "/services/rotherham-mash" in html
-    assert "Closed now, opens Monday 08:30" in html
-    assert "tel:+441709336080" in html
+    card = html[html.find('href="/services/rotherham-mash"') :]
+    card = card[: card.find("</div>")]
+    assert card.index("tel:+441709336080") < card.index("tel:+441709823987")
+    assert "Call at any time" in card and "Daytime number from" in card
+    assert "Open now" not in card and "Closed now" not in card
 
 
 def test_filters_work_from_the_query_string(client):
@@ -96,8 +101,11 @@ def test_listing_page_has_everything_to_decide_and_act(client):
     response = client.get("/services/rotherham-mash")
     page = check_html(response)
     html = response.get_data(as_text=True)
-    assert "tel:+441709823987" in page.urls
-    assert "Last checked against a source dated 22 July 2015" in html
+    assert "tel:+441709336080" in page.urls and "tel:+441709823987" in page.urls
+    assert "Details as given by a source dated 15 November 2021." in html
+    for internal in ("reference/", "contacts.md", "seeds/", ".txt", "Nobody has yet rung"):
+        assert internal not in html
+    assert ">thestar.co.uk</a>" in html
     assert "What happens when you get in touch" in html
     assert "Report a problem with this listing" in html
     assert 'name="kind" value="listing"' in html
@@ -105,9 +113,12 @@ def test_listing_page_has_everything_to_decide_and_act(client):
 
 
 def test_listing_without_contacts_says_so(client):
-    """Is a listing with no checked contacts honest about it?"""
+    """Does a listing with no contacts say, once and under "How to get in touch", how to reach
+    it?"""
     html = client.get("/services/rothacs").get_data(as_text=True)
-    assert "We have no checked contact details for this service yet." in html
+    reach = html[html.find("How to get in touch") :]
+    assert "Ask your GP or the other services listed here how to be referred." in reach
+    assert html.count("Ask your GP") == 1
 
 
 def test_unknown_listing_is_404(client):
@@ -174,7 +185,7 @@ def test_curator_commands(app):
     checked = runner.invoke(args=["directory", "check"])
     assert checked.exit_code == 0, checked.output
     assert checked.output.startswith("OK ")
-    assert "rotherham-mash: source 2015-07-22" in checked.output
+    assert "rotherham-mash: source 2021-11-15" in checked.output
     exported = runner.invoke(args=["directory", "export", "--format", "openreferral"])
     data = json.loads(exported.output)
     assert data["total_items"] == len(app.extensions["lantern"].directory.services)
@@ -192,3 +203,11 @@ def test_check_fails_on_bad_data(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["directory", "check"])
     assert result.exit_code == 1
     assert "broken.yaml" in result.output
+
+
+def test_a_service_without_contacts_is_no_card_on_pages(client):
+    """Is a service readers cannot reach shown as a link to its listing, never as a card?"""
+    html = client.get("/adult-survivors/counselling").get_data(as_text=True)
+    assert 'href="/services/rothacs"' in html
+    assert '<h3 class="card-title"><a href="/services/rothacs">' not in html
+    assert '<h3 class="card-title"><a href="/services/napac">' in html
