@@ -61,7 +61,7 @@ def test_corpus_covers_every_language_form_and_label(corpus):
 
 def test_heldout_is_apart_large_and_frozen(corpus, heldout):
     """Is the held-out set 15% of the corpus, in every form, sharing no message, and unchanged?"""
-    assert len(heldout) >= 0.15 * len(corpus)
+    assert len(heldout) >= 0.15 * len(load_examples(FLOWS / "corpus"))
     assert set(by_form(heldout)) == set(FORMS)
     seen = {_key(e.text) for e in corpus} - {None}
     shared = [e.text for e in heldout if _key(e.text) in seen]
@@ -137,3 +137,43 @@ def test_places_in_every_script_and_spelling(flow, directory, text):
 def test_no_place_is_invented(flow, directory, text):
     """Do ordinary words never turn into a place?"""
     assert read(flow, text, places_for(directory)).area is None
+
+
+# What the frozen held-out set (v2) measured when it was first run, rounded down. These are
+# floors against regressions, not the targets: DESIGN.md §6 asks for danger recall of 98% in
+# every form with at most 10% of calm first messages opened with 999, and 95% who-is-writing.
+# docs/triage.md §8 reports the figures and the gap.
+RECALL_FLOOR = 0.95  # measured 95.0-97.4% per form
+ALARM_CEILING = 0.34  # measured 25.0-33.3% per form
+WHO_FLOOR = 0.83  # measured 83.5% overall
+LANGUAGE_FLOOR = 0.97  # measured 97-100% per form
+
+
+@pytest.fixture(scope="module")
+def heldout_report(flow, directory):
+    from chatbot.reader.evaluate import evaluate
+
+    from .conftest import WEEKDAY, identity
+
+    return evaluate(
+        load_examples(FLOWS / HELDOUT_DIR),
+        load_conversations(FLOWS / HELDOUT_DIR),
+        flow=flow,
+        directory=directory,
+        translate=identity,
+        now=WEEKDAY,
+    )
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_heldout_danger_recall_does_not_drop(heldout_report, form):
+    """On the frozen held-out set, does 999 still lead the replies to danger in this form?"""
+    result = heldout_report.forms[form]
+    assert result.recall >= RECALL_FLOOR, result.missed
+    assert result.alarm_rate <= ALARM_CEILING
+    assert result.language >= LANGUAGE_FLOOR
+
+
+def test_heldout_who_is_writing_does_not_drop(heldout_report):
+    """On the frozen held-out set, is who is writing still read as well as when first measured?"""
+    assert heldout_report.total.who >= WHO_FLOOR
