@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from chatbot.flow import Entry, Flow, Node
+from chatbot.flow import DEFAULT_CHANNELS, Entry, Flow, Node
 from chatbot.reader import Reading, read
 from chatbot.reader.language import add, best, locale_of
 from chatbot.reader.slots import Places
@@ -72,6 +72,7 @@ class Reply:
     forget: bool = False
     unsure: bool = False  # danger possible: the reply opens with one 999 line
     more: tuple[tuple[str, str], ...] = ()  # what the person can ask next, after an answer
+    more_in_text: bool = True  # whether `more` fits the SMS allowance (web chat always shows it)
 
     @property
     def all_lines(self) -> tuple[Line, ...]:
@@ -93,7 +94,8 @@ class Reply:
 
     def text(self) -> str:
         """Return the reply as one message: lines, then options, then the footer."""
-        return _text(self.lines, self.options + self.more, self.footer)
+        more = self.more if self.more_in_text else ()
+        return _text(self.lines, self.options + more, self.footer)
 
 
 @dataclass
@@ -188,7 +190,7 @@ class _Composer:
     ):
         self.flow, self.directory, self.translate = flow, directory, translate
         self.locale, self.now, self.facts = locale, now, facts
-        self.services: set[str] = set()
+        self.services: set[tuple[str, str]] = set()  # (service, channel) already named
         self.numbers = 0
 
     def _contact(self, entry: Entry) -> tuple[str | None, Any, str]:
@@ -240,11 +242,14 @@ class _Composer:
                 )
                 continue
             service_id, contact, name = self._contact(entry)
-            if contact is None or service_id in self.services:
+            # A service is named once, unless a line offers another way to reach it (chat).
+            if contact is None or (service_id, contact.channel) in self.services or (
+                service_id in {s for s, _ in self.services} and entry.channels == DEFAULT_CHANNELS
+            ):
                 continue
             if contact.is_number and self.numbers >= MAX_NUMBERS:
                 continue
-            self.services.add(service_id)
+            self.services.add((service_id, contact.channel))
             self.numbers += contact.is_number
             shown = _display(contact)
             params = {"number": shown, "keyword": contact.keyword, "name": name}
@@ -273,9 +278,8 @@ def _trim(reply: Reply, flow: Flow) -> Reply:
     """Drop the least needed lines until the reply fits the flow's SMS allowance."""
     gsm7, ucs2 = flow.limits
     lines, footer = list(reply.lines), list(reply.footer)
-    more = reply.more
-    if not fits(_text(lines, reply.options + more, footer), gsm7, ucs2):
-        more = ()  # what to ask next is the first thing a short message can do without
+    more_in_text = fits(_text(lines, reply.options + reply.more, footer), gsm7, ucs2)
+    # What to ask next is the first thing a short message does without (web chat keeps it).
     while not fits(_text(lines, reply.options, footer), gsm7, ucs2):
         candidates = [(line.priority, -i, i, "lines") for i, line in enumerate(lines[1:], 1)]
         candidates += [(line.priority, -i - 1000, i, "footer") for i, line in enumerate(footer)]
@@ -283,7 +287,7 @@ def _trim(reply: Reply, flow: Flow) -> Reply:
             break
         _, _, index, where = min(candidates)
         (lines if where == "lines" else footer).pop(index)
-    return replace(reply, lines=tuple(lines), footer=tuple(footer), more=more)
+    return replace(reply, lines=tuple(lines), footer=tuple(footer), more_in_text=more_in_text)
 
 
 def _text(lines: Sequence[Line], options: Sequence[tuple[str, str]], footer: Sequence[Line]) -> str:

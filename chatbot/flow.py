@@ -136,7 +136,7 @@ class Flow:
     age_past: tuple[tuple[str, ...], ...] = ()  # words before an age that put it in the past
     age_now: tuple[tuple[str, ...], ...] = ()  # words after an age that make it current
     reassurance: tuple[Phrase, ...] = ()  # "i am safe now": ends the 999 lines after danger
-    not_danger: tuple[Phrase, ...] = ()  # reassurance, and idioms ("this exam is killing me")
+    not_danger: tuple[Phrase, ...] = ()  # reassurance and distance ("this exam is killing me")
     veto: float = 0.08  # a phrase is overruled when the classifier's danger is under this
     model: Model | None = None
     follow_up: Mapping[str, str] = field(default_factory=dict)  # answer -> node asked next
@@ -415,13 +415,13 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
             {},
         )
     )
-    idioms = tuple(
+    distance = tuple(
         _phrases_by_language(
             reader,
-            reader.mapping(safety.get("idioms") or {}, "idioms"),
-            "idioms",
+            reader.mapping(safety.get("distance") or {}, "distance"),
+            "distance",
             normaliser,
-            "idiom",
+            "distance",
             known_languages,
             {},
         )
@@ -577,7 +577,7 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         age_past=tense_words("past"),
         age_now=tense_words("now"),
         reassurance=reassurance,
-        not_danger=reassurance + idioms,
+        not_danger=reassurance + distance,
         veto=float(veto),
         model=_model(flows_dir / MODEL_DIR / MODEL_FILE),
         follow_up=follow_up,

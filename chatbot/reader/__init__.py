@@ -67,11 +67,9 @@ def read(flow, text: str, places=None) -> Reading:
     model = flow.model
     scores = model.scores(text) if model is not None and tokens and number is None else None
     danger, unsure = _danger(flow, tokens, matches, scores)
-    safe = (
-        not danger
-        and not unsure
-        and first_kind(flow.reassurance, tokens, matches) is not None
-    )
+    safe = not danger and first_kind(flow.reassurance, tokens, matches) is not None
+    if safe:
+        unsure = False  # "i'm safe now, he's gone": not sure of danger, and told it is over
     age = find_age(flow, tokens, matches)
     who = _who(flow, tokens, matches, scores, age)
     topic = _topic(flow, tokens, matches, scores)

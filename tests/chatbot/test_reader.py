@@ -169,7 +169,8 @@ def heldout_report(flow, directory):
 def test_heldout_danger_recall_does_not_drop(heldout_report, form):
     """On the frozen held-out set, does 999 still lead the replies to danger in this form?"""
     result = heldout_report.forms[form]
-    assert result.recall >= RECALL_FLOOR, result.missed
+    # Counts only: the held-out messages stay unread by whoever runs the tests.
+    assert result.recall >= RECALL_FLOOR, f"{result.caught} of {result.danger}"
     assert result.alarm_rate <= ALARM_CEILING
     assert result.language >= LANGUAGE_FLOOR
 
