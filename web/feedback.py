@@ -92,13 +92,14 @@ def submit():
     comment = clean_comment(request.form.get("comment", ""))
     if helpful is None and not comment:
         return redirect(f"{back}?feedback=empty#feedback", code=303)
+    # Read before storing, so that help never depends on the store.
+    need = comment_need(comment) if comment else None
     store = current_app.extensions["lantern_store"]
     store.add_feedback(Feedback(kind, target, helpful, comment, datetime.now(UTC).date()))
-    if comment:
+    if need is not None:
         # Anyone who writes may be telling us something: the next page opens with help. The
         # address says only a number, as it stays in the browser's history list.
-        code = NEEDS.index(comment_need(comment))
-        return redirect(f"{back}?feedback=sent&n={code}#help-now", code=303)
+        return redirect(f"{back}?feedback=sent&n={NEEDS.index(need)}#help-now", code=303)
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
 
 
