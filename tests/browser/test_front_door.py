@@ -110,7 +110,7 @@ def test_axe_on_the_new_parts(live_server, phone, lang):
 
 @pytest.mark.parametrize("lang", ["en", "ur"])
 def test_above_the_fold_without_javascript(live_server, browser, lang):
-    """With JavaScript off, are the exit link, 999, talk now and search still on the first screen?"""
+    """With JavaScript off, are the exit link, 999, talk now and search on the first screen?"""
     context = browser.new_context(viewport=SMALL_PHONE, java_script_enabled=False)
     page = context.new_page()
     prefix = "" if lang == "en" else f"/{lang}"
