@@ -104,6 +104,35 @@ def run(size: int, repeats: int, workdir: Path) -> None:
         began = time.perf_counter()
         index.search(query, Filters(open_now=True), now=now)
         open_now.append((time.perf_counter() - began) * 1000)
+    # The search page reads the sentence for needs first (web/needs.py): the reader, then the
+    # index for up to 100 hits, arranged around the need.
+    from chatbot import load_flow
+    from chatbot.reader.slots import Places
+    from web import needs
+
+    flow = load_flow(ROOT / "content" / "flows")
+    rules = needs.load_need_rules(
+        ROOT / "content" / "search" / "needs.yaml", directory, flow.normaliser
+    )
+    places = Places(directory.areas)
+    sentences: list[float] = []
+    for query in QUERIES * (repeats + 1):
+        began = time.perf_counter()
+        needs.search(
+            index,
+            flow,
+            rules,
+            query,
+            Filters(),
+            now=now,
+            page=1,
+            per_page=10,
+            lang="en",
+            home_area="rotherham",
+            places=places,
+        )
+        sentences.append((time.perf_counter() - began) * 1000)
+    del sentences[: len(QUERIES)]  # the first round warms the reader's caches
     index.close()
 
     print(f"\n{len(directory.services):,} listings ({size:,} synthetic), {os.cpu_count()} CPUs,")
@@ -120,6 +149,8 @@ def run(size: int, repeats: int, workdir: Path) -> None:
     print(f"  open-now refresh     {refresh:8.2f} ms  (once a minute per worker)")
     print(f"  open-now filter p50  {statistics.median(open_now):8.2f} ms")
     print(f"  open-now filter p95  {percentile(open_now, 0.95):8.2f} ms")
+    print(f"  sentence (needs) p50 {statistics.median(sentences):8.2f} ms  (reader + arrange)")
+    print(f"  sentence (needs) p95 {percentile(sentences, 0.95):8.2f} ms")
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ import csv
 import sys
 
 import bleach
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
 from chatbot import read
 from storage import Feedback, StorageUnavailable
@@ -65,6 +65,8 @@ def _target_url(kind: str, target: str) -> str | None:
 @bp.app_template_global()
 def feedback_need() -> str | None:
     """Return the need the comment just sent showed, read back from the address."""
+    if getattr(g, "feedback_need", None):
+        return g.feedback_need
     if request.args.get("feedback") != "sent":
         return None
     code = request.args.get("n", "")
@@ -92,11 +94,15 @@ def submit():
     comment = clean_comment(request.form.get("comment", ""))
     if helpful is None and not comment:
         return redirect(f"{back}?feedback=empty#feedback", code=303)
+    # Read before storing, so that help never depends on the store.
+    need = comment_need(comment) if comment else None
     store = current_app.extensions["lantern_store"]
     try:
         store.add_feedback(Feedback(kind, target, helpful, comment, now().date()))
     except StorageUnavailable:
-        # Say so, and hand back what was typed: never a silent loss, never an error page.
+        # Say so, and hand back what was typed: never a silent loss, never an error page. Help
+        # for what the comment showed opens the page all the same.
+        g.feedback_need = need
         page = render_template(
             "feedback/retry.html",
             kind=kind,
@@ -106,11 +112,10 @@ def submit():
             back=back,
         )
         return page, 503, {"Retry-After": "60"}
-    if comment:
+    if need is not None:
         # Anyone who writes may be telling us something: the next page opens with help. The
         # address says only a number, as it stays in the browser's history list.
-        code = NEEDS.index(comment_need(comment))
-        return redirect(f"{back}?feedback=sent&n={code}#help-now", code=303)
+        return redirect(f"{back}?feedback=sent&n={NEEDS.index(need)}#help-now", code=303)
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
 
 

@@ -12,7 +12,8 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from directory import Contact, Service
 from web.content import content
-from web.pages import SECTIONS, TALK_NOW
+from web.locale import current_language
+from web.pages import FRONT_DOOR, SECTIONS, TALK_NOW
 
 bp = Blueprint("keep", __name__)
 AUDIENCES = ("home", *SECTIONS)
@@ -20,11 +21,21 @@ AUDIENCES = ("home", *SECTIONS)
 
 @dataclass(frozen=True)
 class Entry:
-    """One number to keep: whose it is, the number, and what the data says about its hours."""
+    """One number to keep: the listing and which of its contacts."""
 
-    name: str
-    organisation: str
-    contact: Contact
+    service: Service
+    index: int
+
+    @property
+    def contact(self) -> Contact:
+        return self.service.contacts[self.index]
+
+    @property
+    def label(self) -> str:
+        """Return the contact's label in the reader's language (English when not translated)."""
+        if not self.contact.label:
+            return ""
+        return content().contact_text(current_language(), self.service, self.index, "label")
 
 
 def _audience() -> str:
@@ -33,22 +44,23 @@ def _audience() -> str:
 
 
 def entries(audience: str) -> list[Entry]:
-    """Return 999, then the lines for the audience; a front door gives both of its lines."""
+    """Return 999, then the lines for the audience; a front door gives each of its lines."""
     directory = content().directory
-    emergency = directory.get("emergency-999")
-    out = [Entry(emergency.name, emergency.organisation, emergency.phone)]
+    ids = ["emergency-999"]
     for sid in TALK_NOW.get(audience, ()):
-        if sid == "front-door":
+        if sid == FRONT_DOOR:
             area = directory.areas.get(current_app.config["LANTERN_AREA"])
-            door = area.front_door if area is not None else None
-            if door is None:
-                continue
-            for line in (door.out_of_hours, door.in_hours):
-                out.append(Entry(f"{area.name} {door.name}", area.council, line))
-            continue
+            sid = (area.front_door_service_id if area is not None else None) or ""
+        ids.append(sid)
+    doors = {area.front_door_service_id for area in directory.areas.values()}
+    out = []
+    for sid in dict.fromkeys(ids):
         service: Service | None = directory.services.get(sid)
-        if service is not None and service.phone is not None:
-            out.append(Entry(service.name, service.organisation, service.phone))
+        if service is None:
+            continue
+        phones = [i for i, c in enumerate(service.contacts) if c.channel == "phone"]
+        # A front door's lines are all kept (day and night); other lines, their main number.
+        out += [Entry(service, i) for i in (phones if sid in doors else phones[:1])]
     return out
 
 
@@ -68,13 +80,14 @@ def vcard(items: list[Entry]) -> str:
     """Return one vCard 3.0 per number, with CRLF line ends."""
     cards = []
     for item in items:
-        note = item.contact.label or ""
+        note = item.label
+        name = item.service.name
         lines = [
             "BEGIN:VCARD",
             "VERSION:3.0",
-            f"FN:{_escape(item.name)}",
-            f"N:{_escape(item.name)};;;;",
-            f"ORG:{_escape(item.organisation)}",
+            f"FN:{_escape(name)}",
+            f"N:{_escape(name)};;;;",
+            f"ORG:{_escape(item.service.organisation)}",
             f"TEL;TYPE=VOICE:{item.contact.value}",
         ]
         if note:

@@ -225,12 +225,23 @@ def search(
     doors = frozenset(a.front_door_service_id or "" for a in index.directory.areas.values())
     arranged = arrange(base.hits, leads, area_id, need, doors, now)
     if not arranged:
-        return base, need
+        if not base.hits:
+            return base, need
+        # Everything found was for other areas: say nothing matched, and offer what to try.
+        return SearchResults(
+            (),
+            0,
+            page,
+            per_page,
+            suggested_categories=index.suggest_categories(text),
+            crisis_services=index.crisis_services(),
+        ), need
     start = (page - 1) * per_page
     unseen = max(0, base.total - len(base.hits))  # beyond what was fetched, as the index has it
     total = len(arranged) + unseen
     if start >= len(arranged) and unseen:
         later = index.search(text, filters, now=now, page=page, per_page=per_page, lang=lang)
-        return SearchResults(later.hits, total, page, per_page, broadened=later.broadened), need
+        kept = tuple(h for h in later.hits if h.service is None or offered(h.service, area_id))
+        return SearchResults(kept, total, page, per_page, broadened=later.broadened), need
     window = tuple(arranged[start : start + per_page])
     return SearchResults(window, total, page, per_page, broadened=base.broadened), need

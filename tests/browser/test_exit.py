@@ -158,7 +158,20 @@ def test_chat_and_clear_keep_one_history_entry(live_server, phone, before_page):
     phone.goto(live_server.url + "/chat")
     phone.fill("#chat-message", "hello")
     phone.click("#chat-form button[type=submit]")
-    phone.wait_for_function("document.querySelectorAll('.chat-reply').length > 1")
+    phone.wait_for_function("() => document.querySelectorAll('.chat-reply').length > 1")
     phone.click(".chat-clear button")
-    phone.wait_for_function("document.querySelectorAll('.chat-reply').length === 1")
+    phone.wait_for_function("() => document.querySelectorAll('.chat-reply').length === 1")
     assert leave_and_press_back(phone, live_server, lambda p: p.tap(".exit")) == BEFORE
+
+
+def test_leaving_with_javascript_ends_the_chat_and_its_cookie(live_server, phone):
+    """After chatting and tapping Exit, is Lantern's session cookie gone from the browser?"""
+    phone.goto(live_server.url + "/chat")
+    phone.fill("#chat-message", "hello")
+    phone.click("#chat-form button[type=submit]")
+    phone.wait_for_function("() => document.querySelectorAll('.chat-reply').length > 1")
+    assert phone.context.cookies()  # the chat's conversation id
+    phone.tap(".exit")
+    phone.wait_for_url(live_server.url + "/healthz")
+    phone.wait_for_timeout(500)  # the beacon is sent as the page leaves
+    assert phone.context.cookies() == []

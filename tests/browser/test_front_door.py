@@ -106,3 +106,21 @@ def test_axe_on_the_new_parts(live_server, phone, lang):
         if violations:
             failures[path] = violations
     assert not failures, failures
+
+
+@pytest.mark.parametrize("lang", ["en", "ur"])
+def test_above_the_fold_without_javascript(live_server, browser, lang):
+    """With JavaScript off, are the exit link, 999, talk now and search on the first screen?"""
+    context = browser.new_context(viewport=SMALL_PHONE, java_script_enabled=False)
+    page = context.new_page()
+    prefix = "" if lang == "en" else f"/{lang}"
+    failures = []
+    for path in ("/", "/families"):
+        page.goto(live_server.url + prefix + path)
+        for selector in MUST_SEE:
+            box = page.locator(selector).first.bounding_box()
+            if not box or box["y"] + box["height"] > SMALL_PHONE["height"]:
+                failures.append((path, selector))
+        assert not page.locator(".exit-hint").is_visible()  # Shift does nothing without JS
+    context.close()
+    assert not failures, failures

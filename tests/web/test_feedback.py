@@ -177,3 +177,19 @@ def test_a_made_up_help_address_still_shows_help(client, code):
     response = client.get(f"/families?feedback=sent&n={code}")
     assert response.status_code == 200
     assert 'class="help-now' in response.get_data(as_text=True)
+
+
+def test_listing_problem_box_is_read_for_disclosures_too(client, app):
+    """Does a disclosure typed into "Report a problem with this listing" also bring help?"""
+    html = client.get("/services/childline").get_data(as_text=True)
+    assert "Nobody reads comments straight away" in html[html.index('id="problem"') - 400 :]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    data = {
+        "csrf_token": token,
+        "kind": "listing",
+        "target": "childline",
+        "comment": "he is outside my house now and i am scared",
+    }
+    location = client.post("/feedback", data=data).headers["Location"]
+    assert location.startswith("/services/childline?feedback=sent")
+    assert 'class="help-now help-now-danger"' in client.get(location).get_data(as_text=True)

@@ -288,3 +288,21 @@ def test_real_search_is_limited(limited_app):
     assert client.get("/services?q=help").status_code == 429
     api = client.get("/api/services")
     assert api.status_code == 429 and api.is_json
+
+
+def test_feedback_that_shows_danger_goes_through_over_the_limit(limited_app):
+    """Over the feedback limit, is a comment that shows danger still taken, with help after?"""
+    client = limited_app.test_client()
+    for _ in range(2):
+        _feedback(client)
+    assert _feedback(client).status_code == 429
+    html = client.get("/families").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    data = {
+        "csrf_token": token,
+        "target": "families",
+        "comment": "he is outside my house now and i am scared",
+    }
+    response = client.post("/feedback", data=data, environ_base={"REMOTE_ADDR": ADDRESS})
+    assert response.status_code == 303
+    assert "feedback=sent" in response.headers["Location"]

@@ -306,3 +306,24 @@ def test_bad_needs_file_names_the_field(tree, flow, tmp_path, text, field):
 def test_shipped_needs_file_loads(app):
     """Do the shipped needs name only listings the shipped directory has?"""
     assert app.extensions["lantern_needs"] is not None
+
+
+def test_only_other_areas_found_is_nothing_found(tree, flow):
+    """When every match is in an area the reader is not in, are they offered help instead?"""
+    _, rules, index = tree
+    results, need = needs.search(
+        index,
+        flow,
+        rules,
+        "otherton counselling",
+        Filters(),
+        now=MONDAY_NIGHT,
+        page=1,
+        per_page=10,
+        lang="en",
+        home_area="testshire",
+        places=None,
+    )
+    assert need.area is None  # no place read, so the reader is in Testshire
+    assert [hit.id for hit in index.search("otherton counselling").hits] == ["otherton-counselling"]
+    assert results.empty and results.crisis_services  # not Otherton's listing: help instead

@@ -68,6 +68,33 @@ TABLE = [
     ("ro", "fiica mea a dispărut", "missing-people"),
     ("ro", "vreau să mă sinucid", "samaritans"),
     ("ro", "un bărbat îmi tot cere poze", "ceop"),
+    # A second batch, written after the first was run and not tuned against.
+    pytest.param(
+        "sk",
+        "bol som zneužívaný ako dieťa",
+        "napac",
+        marks=pytest.mark.xfail(
+            strict=True, reason="the reader takes 'abused as a child' in Slovak as a child now"
+        ),
+    ),
+    ("cs", "jako dítě mě zneužíval strýc", "napac"),
+    ("ar", "تعرضت للاعتداء عندما كنت طفلة", "napac"),
+    ("ar", "ابني يحصل على المال من رجال أكبر منه", "rotherham-mash"),
+    ("pl", "ktoś wysłał dalej moje nagie zdjęcie", "report-remove"),
+    ("ro", "am fost abuzat în copilărie", "napac"),
+    ("ur", "میرے ساتھ بچپن میں زیادتی ہوئی تھی", "napac"),
+    ("en", "teacher here, how do I refer to children's social care in Rotherham", "rotherham-mash"),
+    ("en", "my friend ran away from home", "runaway-helpline"),
+    ("cs", "sociálka v rotherhamu", "rotherham-mash"),
+    ("sk", "niekto sa mi vyhráža, že zverejní moje fotky", "ceop"),
+    pytest.param(
+        "en",
+        "who can i call at 3am",
+        "samaritans",
+        marks=pytest.mark.xfail(
+            strict=True, reason="no need is read: 'who can I call' is not a 'talk' phrase yet"
+        ),
+    ),
 ]
 
 
