@@ -162,6 +162,8 @@ ABOUT_LAW_OR_PROCEDURE = {
     "families/criminal-exploitation",
     "families/harmful-sexual-behaviour",
     "professionals/thresholds-and-harm-outside-home",
+    "families/after-an-assault",
+    "young-people/lgbt-and-disabled",
 }
 LEGAL_WORDS = re.compile(
     r"\b(illegal|against the law|in law|by law|time limits?|Act (19|20)\d\d|Working Together|"
