@@ -71,7 +71,7 @@ test: venv chromium nginx translations-compile ## Run every test, browser and lo
 check: venv translations-compile ## Lint and the fast tests (no browser, load or multi-instance): under two minutes
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -q -m "not browser and not load and not slow" -p no:cacheprovider
+	$(BIN)/pytest -q -n 2 -m "not browser and not load and not slow" -p no:cacheprovider
 
 lint: venv ## ruff check and format check, bandit on the product's code
 	$(BIN)/ruff check .

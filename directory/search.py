@@ -548,7 +548,9 @@ def build_index(
 ) -> Path:
     """Build the index from scratch (the reindex command) and return its folder."""
     documents = _documents(directory, index_documents(pages), translations)
-    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The folder holding the index (instance/ by default) is private too when made here.
+    index_dir.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    index_dir.mkdir(mode=0o700, exist_ok=True)
     key = fingerprint(documents)
     with _locked(index_dir):
         target = index_dir / key
@@ -570,7 +572,9 @@ def ensure_index(
 ) -> tuple[Path, bool]:
     """Build the index if it is missing or stale; return its folder and whether it was built."""
     documents = _documents(directory, index_documents(pages), translations)
-    index_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # The folder holding the index (instance/ by default) is private too when made here.
+    index_dir.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    index_dir.mkdir(mode=0o700, exist_ok=True)
     key = fingerprint(documents)
     target = index_dir / key
     if target.exists():

@@ -27,7 +27,7 @@ EXIT_URL = "https://www.bbc.co.uk/weather"
 COOLDOWN = 0.3
 # One storage call may take LANTERN_STORAGE_TIMEOUT (0.5 s); a request makes a few, and a part
 # that failed is then skipped at once. Well under what a phone or Twilio would wait.
-PROMPT = 1.0
+PROMPT = 1.5
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 DANGER = "I want to kill myself"
 

@@ -112,8 +112,13 @@ def test_no_accepted_feedback_is_lost_through_a_crash_and_a_database_restart(ser
         f"Load with faults, {CLIENTS} visitors, {SECONDS:.0f} s\n" + report.table(SECONDS),
     )
     assert len(report.events) == 3
-    # Through both restarts, everyone who texted or chatted got an answer.
-    assert not [f for f in report.failures if f.startswith(("sms", "chat", "page", "search"))]
+    # Through both restarts, everyone who texted, chatted, read or searched got an answer. The
+    # one exception is the killed worker's requests in flight, which nginx reports as 502 (and
+    # a chat page that therefore had no form).
+    others = [f for f in report.failures if f.startswith(("sms", "chat", "page", "search"))]
+    crash = [f for f in others if f.endswith(": 502") or f == "chat: no chat form on /chat"]
+    assert others == crash, others
+    assert len(crash) <= 50, crash  # what one worker held when it was killed, no more
     assert report.accepted_feedback, "some feedback should have been accepted"
     missing = set(report.accepted_feedback) - _stored_comments(database_url)
     assert not missing, f"{len(missing)} accepted feedback entries were lost"

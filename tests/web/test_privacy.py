@@ -180,11 +180,12 @@ def test_search_index_files_are_the_owners_alone(tmp_path):
     from directory.search import ensure_index
 
     root = Path(__file__).resolve().parents[2] / "content"
-    folder, built = ensure_index(load_directory(root), tmp_path / "index")
+    folder, built = ensure_index(load_directory(root), tmp_path / "instance" / "index")
     assert built
-    assert stat.S_IMODE((tmp_path / "index").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "instance" / "index").stat().st_mode) == 0o700
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    for file in [*folder.iterdir(), tmp_path / "index" / ".lock"]:
+    for file in [*folder.iterdir(), tmp_path / "instance" / "index" / ".lock"]:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
 
 
