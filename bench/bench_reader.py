@@ -28,7 +28,7 @@ def _p(values: list[float], q: float) -> float:
 
 
 def run(content: Path, repeats: int = 3) -> None:
-    """Print the reader's start-up time, memory and per-message latency with and without the model."""
+    """Print the reader's start-up time, memory and time per message, with and without the model."""
     flows = content / "flows"
     directory = load_directory(content)
     before = _rss_mb()

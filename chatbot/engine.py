@@ -110,7 +110,9 @@ class State:
     node: str | None = None
     answer: str | None = None
     facts: dict[str, Any] = field(default_factory=lambda: dict(EMPTY_FACTS))
-    alert: bool = False  # danger was raised: every reply opens with 999 until they say they are safe
+    alert: bool = (
+        False  # danger was raised: every reply opens with 999 until they say they are safe
+    )
 
     def to_dict(self) -> dict:
         """Return the state as plain data for a store."""
@@ -243,8 +245,13 @@ class _Composer:
                 continue
             service_id, contact, name = self._contact(entry)
             # A service is named once, unless a line offers another way to reach it (chat).
-            if contact is None or (service_id, contact.channel) in self.services or (
-                service_id in {s for s, _ in self.services} and entry.channels == DEFAULT_CHANNELS
+            if (
+                contact is None
+                or (service_id, contact.channel) in self.services
+                or (
+                    service_id in {s for s, _ in self.services}
+                    and entry.channels == DEFAULT_CHANNELS
+                )
             ):
                 continue
             if contact.is_number and self.numbers >= MAX_NUMBERS:
@@ -317,7 +324,11 @@ def _learn(state: State, reading: Reading, flow: Flow, directory: Any) -> None:
     if reading.who is not None and not (reading.who == "young" and _adult(facts)):
         facts["who"] = reading.who
     # "14 years old" from a parent is the child's age; only "I'm 14" says who is writing.
-    if chosen is None and reading.age is not None and (reading.own_age or facts["who"] not in ADULT_ROLES):
+    if (
+        chosen is None
+        and reading.age is not None
+        and (reading.own_age or facts["who"] not in ADULT_ROLES)
+    ):
         facts["age"] = reading.age
         if reading.own_age and reading.age >= 18 and facts["who"] in (None, "young"):
             facts["who"] = "survivor" if reading.past else None

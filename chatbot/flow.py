@@ -9,9 +9,9 @@ from typing import Any
 
 import yaml
 
-from chatbot.rules import OPERATORS, UNARY, Condition, Route
 from chatbot.reader.model import MODEL_FILE, Model, ModelError, load_model
 from chatbot.reader.normalise import Matcher, Normaliser, Phrase, compile_phrases
+from chatbot.rules import OPERATORS, UNARY, Condition, Route
 from directory import DirectoryError
 
 FLOW_FILE = "triage.yaml"
@@ -86,7 +86,15 @@ class VoiceLanguage:
     choose: str  # said in the language itself: "Po polsku, naciśnij 4."
 
 
-VOICE_TEXTS = ("danger", "danger_heard", "menu", "other_languages", "connecting", "retry", "putting_through")
+VOICE_TEXTS = (
+    "danger",
+    "danger_heard",
+    "menu",
+    "other_languages",
+    "connecting",
+    "retry",
+    "putting_through",
+)
 
 
 @dataclass(frozen=True)
@@ -539,14 +547,20 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
                 raise reader.fail(where, "not a language of the flow")
             item = reader.mapping(item, where)
             voice_languages[code] = VoiceLanguage(
-                *(reader.text(str(item.get(k, "")) or None, f"{where}.{k}") for k in ("key", "tts", "stt", "choose"))
+                *(
+                    reader.text(str(item.get(k, "")) or None, f"{where}.{k}")
+                    for k in ("key", "tts", "stt", "choose")
+                )
             )
         if "en" not in voice_languages:
             raise reader.fail("voice.languages", "must include en")
         voice = Voice(
             **{k: reader.text(v.get(k), f"voice.{k}") for k in VOICE_TEXTS},
             options=options,
-            fallback=reader.entry({"say": "fallback", **reader.mapping(v.get("fallback"), "voice.fallback")}, "voice.fallback"),
+            fallback=reader.entry(
+                {"say": "fallback", **reader.mapping(v.get("fallback"), "voice.fallback")},
+                "voice.fallback",
+            ),
             languages=voice_languages,
         )
 

@@ -25,9 +25,7 @@ def directory_check():
 
     store = current_app.extensions.get("lantern_staff")
     published = {k: yaml.safe_load(v) for k, v in store.published().items()} if store else {}
-    report = check(
-        Path(current_app.config["LANTERN_CONTENT_DIR"]), now().date(), published
-    )
+    report = check(Path(current_app.config["LANTERN_CONTENT_DIR"]), now().date(), published)
     for line in report.lines():
         click.echo(line)
     model = content().flow.model if content().flow is not None else None
@@ -81,8 +79,8 @@ def chat_simulate(lang: str):
     """Hold a conversation with the triage engine in the terminal."""
     import sys
 
-    from chatbot.channels.common import translate
     from chatbot.simulate import run
+    from web.locale import translate
 
     run(content().directory, content().flow, translate, sys.stdin, sys.stdout, locale=lang)
 
@@ -102,7 +100,9 @@ def chat_train():
     flows = _flows_dir()
     model = train(flows, flows / DEV_DIR, flows / MODEL_DIR / MODEL_FILE)
     size = (flows / MODEL_DIR / MODEL_FILE).stat().st_size
-    click.echo(f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {size:,} bytes")
+    click.echo(
+        f"trained on corpus {model.corpus[:12]}; thresholds {model.thresholds}; {size:,} bytes"
+    )
 
 
 @chat_cli.command("compare")
@@ -138,9 +138,9 @@ def chat_compare():
 @click.option("--worst", default=5, show_default=True, help="Misses to list per language form.")
 def chat_evaluate(which: str, worst: int):
     """Print danger recall and precision per language, who-is-writing accuracy and the misses."""
-    from chatbot.channels.common import translate
     from chatbot.reader.corpus import load_conversations, load_examples
     from chatbot.reader.evaluate import evaluate, lines
+    from web.locale import translate
 
     folder = _flows_dir() / which
     loaded = content()

@@ -7,7 +7,15 @@ from urllib.parse import quote, urlencode
 
 import yaml
 from flask import Flask, redirect, request
-from flask_babel import Babel, format_date, format_datetime, format_time, get_locale
+from flask_babel import (
+    Babel,
+    force_locale,
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    gettext,
+)
 
 # Each language's own name, as the switcher shows it. English first; the rest in the order the
 # communities of the first areas asked for them.
@@ -160,3 +168,9 @@ def init_babel(app: Flask) -> None:
             "static_url": static_url,
             "get_locale": get_locale,
         }
+
+
+def translate(msgid: str, locale: str) -> str:
+    """Translate a flow prompt through the site's catalogues (the engine's `translate`)."""
+    with force_locale(locale):
+        return gettext(msgid)

@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, request
-from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from twilio.request_validator import RequestValidator
 
@@ -16,6 +15,7 @@ from chatbot import Reply, step
 from storage import StorageUnavailable
 from web.clock import now
 from web.limits import signed_url
+from web.locale import translate
 
 IDLE_SECONDS = 30 * 60  # a conversation is forgotten after 30 idle minutes
 RETRY_SECONDS = 24 * 60 * 60  # how long a Twilio MessageSid is remembered for retries
@@ -78,12 +78,6 @@ class Remembered:
             return store().seen_message(self.key, sid, document, RETRY_SECONDS, now())
         except StorageUnavailable:
             return None  # answering a retry twice beats not answering
-
-
-def translate(msgid: str, locale: str) -> str:
-    """Translate a flow prompt through the site's catalogues."""
-    with force_locale(locale):
-        return gettext(msgid)
 
 
 def run(state: dict | None, text: str, locale: str) -> tuple[dict, Reply]:

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, current_app, request, url_for
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from chatbot import voice as menu
-from chatbot.channels.common import content, now, require_twilio_signature, translate
+from chatbot.channels.common import content, now, require_twilio_signature
+from web.locale import translate
 
 bp = Blueprint("voice", __name__)
 STAGES = ("menu", "languages")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from chatbot.reader.language import ROMAN_URDU, evidence, marker_probs
 from chatbot.reader.model import Scores
-from chatbot.reader.phrases import MAX_CHARS, first_kind, find_age, rule_danger, rule_matches
+from chatbot.reader.phrases import MAX_CHARS, find_age, first_kind, rule_danger, rule_matches
 
 WHO_MAYBE = 0.3  # the classifier's "who" is used from here (dev set: 76% right), else the rules
 TOPIC_SURE = 0.5

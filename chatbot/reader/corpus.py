@@ -73,9 +73,13 @@ class Conversation:
     expect: frozenset[str]
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader when there is one
+
+
 def _load(path: Path) -> Any:
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
+        text = path.read_text(encoding="utf-8")
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506  # nosec B506 - safe loaders only
     except (OSError, yaml.YAMLError) as error:
         raise CorpusError(path, "file", str(error)) from error
 
@@ -94,7 +98,9 @@ def _example(path: Path, form: str, index: int, item: Any) -> Example:
         if item.get(field) not in allowed:
             raise CorpusError(path, f"{where}.{field}", f"must be one of {', '.join(allowed)}")
     age = item.get("age")
-    if age is not None and (isinstance(age, bool) or not isinstance(age, int) or not 5 <= age <= 110):
+    if age is not None and (
+        isinstance(age, bool) or not isinstance(age, int) or not 5 <= age <= 110
+    ):
         raise CorpusError(path, f"{where}.age", "must be a whole number from 5 to 110")
     area = item.get("area")
     if area is not None and area not in AREAS:
@@ -136,14 +142,20 @@ def load_conversations(folder: Path) -> tuple[Conversation, ...]:
             expect = item.get("expect") or []
             if item.get("form") not in FORMS:
                 raise CorpusError(path, f"{where}.form", f"must be one of {', '.join(FORMS)}")
-            if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
+            if (
+                not isinstance(turns, list)
+                or not turns
+                or not all(isinstance(t, str) for t in turns)
+            ):
                 raise CorpusError(path, f"{where}.turns", "must be a list of messages")
             if not isinstance(danger, list) or len(danger) != len(turns):
                 raise CorpusError(path, f"{where}.danger", "must give true or false per turn")
             if any(s not in SERVICES for s in expect):
                 raise CorpusError(path, f"{where}.expect", f"must name only {', '.join(SERVICES)}")
             out.append(
-                Conversation(item["form"], tuple(turns), tuple(bool(d) for d in danger), frozenset(expect))
+                Conversation(
+                    item["form"], tuple(turns), tuple(bool(d) for d in danger), frozenset(expect)
+                )
             )
     return tuple(out)
 
@@ -185,5 +197,7 @@ def check(flows_dir: Path, model_corpus: str | None) -> list[str]:
     if model_corpus is None:
         problems.append(f"{flows_dir}: no reader model; run `make model`")
     elif model_corpus != digest(flows_dir):
-        problems.append(f"{flows_dir}: the reader model was trained on another corpus; run `make model`")
+        problems.append(
+            f"{flows_dir}: the reader model was trained on another corpus; run `make model`"
+        )
     return problems

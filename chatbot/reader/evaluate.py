@@ -1,4 +1,6 @@
-"""Measure the reader and engine on labelled messages they were not trained on (`flask chat evaluate`).
+"""Measure the reader and engine on labelled messages they did not learn from.
+
+`flask chat evaluate` prints it.
 
 Each message is sent as the first message of a new conversation, as a texter would, and judged
 on what the person sees: whether the reply opens with 999, who the engine took the writer to be,
@@ -84,7 +86,16 @@ class Report:
     def total(self) -> FormResult:
         out = FormResult()
         for result in self.forms.values():
-            for name in ("messages", "danger", "caught", "sure", "calm", "alarms", "who_right", "language_right"):
+            for name in (
+                "messages",
+                "danger",
+                "caught",
+                "sure",
+                "calm",
+                "alarms",
+                "who_right",
+                "language_right",
+            ):
                 setattr(out, name, getattr(out, name) + getattr(result, name))
         return out
 
@@ -103,7 +114,9 @@ def evaluate(
     forms: dict[str, FormResult] = defaultdict(FormResult)
     confusion: Counter = Counter()
     for example in examples:
-        state, reply = step(None, example.text, locale, now, directory=directory, flow=flow, translate=translate)
+        state, reply = step(
+            None, example.text, locale, now, directory=directory, flow=flow, translate=translate
+        )
         result = forms[example.form]
         result.messages += 1
         p = flow.model.scores(example.text).danger if flow.model is not None else 0.0
@@ -129,10 +142,14 @@ def evaluate(
     return report
 
 
-def _conversation(report: Report, conversation: Conversation, flow, directory, translate, now, locale) -> None:
+def _conversation(
+    report: Report, conversation: Conversation, flow, directory, translate, now, locale
+) -> None:
     state, reply, ok = None, None, True
     for text, danger in zip(conversation.turns, conversation.danger, strict=True):
-        state, reply = step(state, text, locale, now, directory=directory, flow=flow, translate=translate)
+        state, reply = step(
+            state, text, locale, now, directory=directory, flow=flow, translate=translate
+        )
         report.turns += 1
         right = reply.leads_with_999 == danger
         report.turns_right += right
@@ -145,7 +162,8 @@ def _conversation(report: Report, conversation: Conversation, flow, directory, t
     if not (ok and end):
         missing = ", ".join(sorted(conversation.expect - named)) or "-"
         report.failed_conversations.append(
-            f"[{conversation.form}] {' | '.join(conversation.turns)} -> {reply.route if reply else '-'}; missing {missing}"
+            f"[{conversation.form}] {' | '.join(conversation.turns)} -> "
+            f"{reply.route if reply else '-'}; missing {missing}"
         )
 
 
@@ -157,19 +175,23 @@ def lines(report: Report, worst: int = 5) -> list[str]:
     rows = [*report.forms.items(), ("all", report.total)]
     for form, r in rows:
         out.append(
-            f"{form:<9} {r.messages:>4}  {r.danger:>6}  {r.recall:6.1%}  {r.sure / r.danger if r.danger else 0:5.1%}"
+            f"{form:<9} {r.messages:>4}  {r.danger:>6}  {r.recall:6.1%}  "
+            f"{r.sure / r.danger if r.danger else 0:5.1%}"
             f"  {r.precision:9.1%}  {r.alarm_rate:11.1%}  {r.who:5.1%}  {r.language:6.1%}"
         )
     out += ["", "who is writing (rows: label, columns: engine)"]
     labels = list(WHO)
     out.append(" " * 13 + "".join(f"{label[:8]:>9}" for label in labels))
     for label in labels:
-        out.append(f"{label:<13}" + "".join(f"{report.confusion[(label, said)]:>9}" for said in labels))
+        out.append(
+            f"{label:<13}" + "".join(f"{report.confusion[(label, said)]:>9}" for said in labels)
+        )
     if report.conversations:
         out += [
             "",
-            f"conversations: {report.ends_right}/{report.conversations} ended naming every expected "
-            f"contact; {report.turns_right}/{report.turns} turns opened (or not) with 999 as expected",
+            f"conversations: {report.ends_right}/{report.conversations} ended naming every "
+            f"expected contact; {report.turns_right}/{report.turns} turns opened (or not) with "
+            "999 as expected",
         ]
     out += ["", "worst misses (danger not led with 999; the model's danger probability):"]
     for form, r in report.forms.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from chatbot.reader.normalise import fold, raw_words, squeeze
 
@@ -38,7 +39,7 @@ def char_grams(text: str) -> list[str]:
 def word_grams(tokens: Sequence[str]) -> list[str]:
     """Return the normalised words and each pair of neighbouring words."""
     out = [f"w {t}" for t in tokens]
-    out.extend(f"b {a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
+    out.extend(f"b {a} {b}" for a, b in pairwise(tokens))
     return out
 
 

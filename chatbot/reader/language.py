@@ -59,14 +59,20 @@ def evidence(text: str, form_probs: Mapping[str, float] | None) -> dict[str, flo
     probs = form_probs or {form: 1.0 for form in FORMS}
     total = sum(probs.get(form, 0.0) for form in allowed) or 1.0
     return {
-        form: weight * math.log(max(FLOOR, probs.get(form, 0.0) / total)) if form in allowed else weight * math.log(FLOOR)
+        form: weight * math.log(max(FLOOR, probs.get(form, 0.0) / total))
+        if form in allowed
+        else weight * math.log(FLOOR)
         for form in FORMS
     }
 
 
 def add(so_far: Mapping[str, float], more: Mapping[str, float]) -> dict[str, float]:
     """Return the evidence of a conversation with one more message."""
-    return {form: so_far.get(form, 0.0) + more.get(form, 0.0) for form in FORMS if more or form in so_far}
+    return {
+        form: so_far.get(form, 0.0) + more.get(form, 0.0)
+        for form in FORMS
+        if more or form in so_far
+    }
 
 
 def best(so_far: Mapping[str, float], prior: str | None) -> str | None:

@@ -152,7 +152,11 @@ def load_model(path: Path) -> Model:
     if any(not columns[head] for head in HEADS):
         raise ModelError(f"{path}: columns: a head has no labels")
     nb_columns = tuple(int(c) for c in meta.get("nb_columns", [0]))
-    if scale.shape != (width,) or bias.shape != (width,) or ratio2.shape != (BUCKETS, len(nb_columns)):
+    if (
+        scale.shape != (width,)
+        or bias.shape != (width,)
+        or ratio2.shape != (BUCKETS, len(nb_columns))
+    ):
         raise ModelError(f"{path}: scale or bias does not match the columns")
     return Model(
         weights=weights,

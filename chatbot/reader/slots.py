@@ -34,7 +34,10 @@ class Age:
 
 
 def age_tense(
-    tokens: Sequence[str], index: int, past: Iterable[tuple[str, ...]], now: Iterable[tuple[str, ...]]
+    tokens: Sequence[str],
+    index: int,
+    past: Iterable[tuple[str, ...]],
+    now: Iterable[tuple[str, ...]],
 ) -> bool:
     """Return whether the age at tokens[index] is in the past ("when i was 12", "at 9")."""
     after = tokens[index + 1 : index + 1 + NOW_WINDOW]
@@ -101,6 +104,10 @@ class Places:
 def _forms(word: str) -> list[str]:
     """Return a word and the forms left when a case ending or a joined prefix is taken off."""
     found = [word]
-    found += [word[: -len(e)] for e in _PLACE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 5]
-    found += [word[len(p) :] for p in _SCRIPT_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4]
+    found += [
+        word[: -len(e)] for e in _PLACE_ENDINGS if word.endswith(e) and len(word) - len(e) >= 5
+    ]
+    found += [
+        word[len(p) :] for p in _SCRIPT_PREFIXES if word.startswith(p) and len(word) - len(p) >= 4
+    ]
     return found

@@ -8,7 +8,7 @@ docs/triage.md records the comparison that chose these settings.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,9 +19,18 @@ from sklearn.metrics import roc_auc_score
 from sklearn.naive_bayes import ComplementNB
 from sklearn.preprocessing import normalize
 
-from chatbot.reader.corpus import DANGER, FORMS, TOPICS, WHO, Example, digest, load_examples, training
+from chatbot.reader.corpus import (
+    DANGER,
+    FORMS,
+    TOPICS,
+    WHO,
+    Example,
+    digest,
+    load_examples,
+    training,
+)
 from chatbot.reader.features import BUCKETS, featurise
-from chatbot.reader.model import HEADS, Model, quantise, save_model
+from chatbot.reader.model import Model, quantise, save_model
 
 C_DANGER = 50.0  # the danger head: NB-weighted logistic regression (best on the dev set)
 NB_ALPHA = 0.5  # smoothing of the naive Bayes ratios
@@ -79,8 +88,10 @@ class Fitted:
     nb_columns: tuple[int, ...]
 
 
-def _nb_logistic(x: csr_matrix, target: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fit NB-weighted logistic regression; return weights with the ratios folded in, bias, ratios."""
+def _nb_logistic(
+    x: csr_matrix, target: np.ndarray, c: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fit NB-weighted logistic regression; return weights (ratios folded in), bias and ratios."""
     ratio = nb_ratio(x, target)
     model = _logistic(c).fit(normalize(csr_matrix(x.multiply(ratio))), target)
     weights, bias = _columns(model, ["yes"])
@@ -118,9 +129,9 @@ def fit(examples: Sequence[Example]) -> Fitted:
 def thresholds(probability: np.ndarray, danger: np.ndarray) -> dict[str, float]:
     """Choose the unsure threshold for RECALL_TARGET of danger, the sure one for SURE_ALARMS."""
     found = np.sort(probability[danger])
-    unsure = float(found[int(math.floor((1 - RECALL_TARGET) * len(found)))])
+    unsure = float(found[math.floor((1 - RECALL_TARGET) * len(found))])
     calm = np.sort(probability[~danger])
-    sure = float(calm[min(len(calm) - 1, int(math.ceil((1 - SURE_ALARMS) * len(calm))))])
+    sure = float(calm[min(len(calm) - 1, math.ceil((1 - SURE_ALARMS) * len(calm)))])
     return {"unsure": round(unsure, 4), "sure": round(max(sure, unsure), 4)}
 
 
@@ -134,14 +145,25 @@ def train(flows_dir: Path, dev_dir: Path, output: Path) -> Model:
         bias=fitted.bias,
         ratio2=(fitted.ratios**2).astype(np.float32),
         nb_columns=fitted.nb_columns,
-        columns={"danger": ("danger",), "kinds": DANGER, "who": WHO, "topic": TOPICS, "form": FORMS},
+        columns={
+            "danger": ("danger",),
+            "kinds": DANGER,
+            "who": WHO,
+            "topic": TOPICS,
+            "form": FORMS,
+        },
         features="char+word",
         corpus=digest(flows_dir),
         thresholds={"unsure": 0.5, "sure": 0.5},
     )
     dev = load_examples(dev_dir)
     probability = np.array([model.scores(e.text).danger for e in dev])
-    model = Model(**{**model.__dict__, "thresholds": thresholds(probability, np.array([bool(e.danger) for e in dev]))})
+    model = Model(
+        **{
+            **model.__dict__,
+            "thresholds": thresholds(probability, np.array([bool(e.danger) for e in dev])),
+        }
+    )
     save_model(output, model)
     return model
 
@@ -165,6 +187,40 @@ def _curve(truth: np.ndarray, score: np.ndarray) -> tuple[float, float, float]:
     return float(roc_auc_score(truth, score)), at_10, at_98
 
 
+def _danger_scores(
+    features: str, x_train: csr_matrix, x_test: csr_matrix, y: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Return each approach's danger scores for the test messages, fitted on the training ones."""
+    plain_train, plain_test = normalize(x_train), normalize(x_test)
+    ratio = nb_ratio(x_train, y)
+    weighted_train = normalize(csr_matrix(x_train.multiply(ratio)))
+    weighted_test = normalize(csr_matrix(x_test.multiply(ratio)))
+    scores = {
+        "logistic regression": _logistic(C_DANGER)
+        .fit(plain_train, y)
+        .predict_proba(plain_test)[:, 1],
+        "NB-weighted logistic regression (NBSVM)": _logistic(C_DANGER)
+        .fit(weighted_train, y)
+        .predict_proba(weighted_test)[:, 1],
+    }
+    if features == "char+word":
+        svm = SGDClassifier(loss="modified_huber", alpha=1e-4, random_state=7, max_iter=50)
+        scores["linear SVM (SGD, modified Huber)"] = svm.fit(plain_train, y).decision_function(
+            plain_test
+        )
+        scores["complement naive Bayes"] = (
+            ComplementNB(alpha=0.3).fit(x_train, y).predict_proba(x_test)[:, 1]
+        )
+    return scores
+
+
+def _accuracy(
+    x_train: csr_matrix, x_test: csr_matrix, train: Sequence[str], test: Sequence[str]
+) -> float:
+    fitted = _logistic(multi=True).fit(normalize(x_train), list(train))
+    return float(np.mean(fitted.predict(normalize(x_test)) == np.array(list(test))))
+
+
 def compare(train_set: Sequence[Example], test_set: Sequence[Example]) -> list[Trial]:
     """Fit each approach on `train_set` and measure it on `test_set` (threshold-free figures)."""
     truth = np.array([bool(e.danger) for e in test_set])
@@ -172,26 +228,11 @@ def compare(train_set: Sequence[Example], test_set: Sequence[Example]) -> list[T
     trials = []
     for features in ("char", "word", "char+word"):
         x_train, x_test = binary(train_set, features), binary(test_set, features)
-        plain_train, plain_test = normalize(x_train), normalize(x_test)
-        ratio = nb_ratio(x_train, y)
-        approaches: dict[str, Callable[[], np.ndarray]] = {
-            "logistic regression": lambda: _logistic(C_DANGER).fit(plain_train, y).predict_proba(plain_test)[:, 1],
-            "NB-weighted logistic regression (NBSVM)": lambda: _logistic(C_DANGER)
-            .fit(normalize(csr_matrix(x_train.multiply(ratio))), y)
-            .predict_proba(normalize(csr_matrix(x_test.multiply(ratio))))[:, 1],
-        }
-        if features == "char+word":
-            approaches["linear SVM (SGD, modified Huber)"] = lambda: SGDClassifier(
-                loss="modified_huber", alpha=1e-4, random_state=7, max_iter=50
-            ).fit(plain_train, y).decision_function(plain_test)
-            approaches["complement naive Bayes"] = lambda: ComplementNB(alpha=0.3).fit(x_train, y).predict_proba(x_test)[:, 1]
-        who = _logistic(multi=True).fit(plain_train, [e.who for e in train_set]).predict(plain_test)
-        form = _logistic(multi=True).fit(plain_train, [e.form for e in train_set]).predict(plain_test)
-        who_right = float(np.mean(who == np.array([e.who for e in test_set])))
-        form_right = float(np.mean(form == np.array([e.form for e in test_set])))
-        for name, run in approaches.items():
-            auc, at_10, at_98 = _curve(truth, run())
-            trials.append(Trial(f"{features}: {name}", auc, at_10, at_98, who_right, form_right))
+        who = _accuracy(x_train, x_test, [e.who for e in train_set], [e.who for e in test_set])
+        form = _accuracy(x_train, x_test, [e.form for e in train_set], [e.form for e in test_set])
+        for name, score in _danger_scores(features, x_train, x_test, y).items():
+            auc, at_10, at_98 = _curve(truth, score)
+            trials.append(Trial(f"{features}: {name}", auc, at_10, at_98, who, form))
     return trials
 
 

@@ -44,7 +44,7 @@ def test_chat_without_javascript(chat_server, no_js):
 
 
 def test_a_danger_reply_shows_999_first_and_takes_the_focus(chat_server, phone):
-    """After a danger message, is the 999 line on screen with the focus on the reply, no SMS words?"""
+    """After danger, is the 999 line on screen, the focus on the reply, and no SMS words?"""
     page = phone
     page.goto(chat_server.url + "/chat")
     page.get_by_label("Your message").fill("hes outside my house with a knife")
@@ -55,13 +55,15 @@ def test_a_danger_reply_shows_999_first_and_takes_the_focus(chat_server, phone):
     assert "999" in first.inner_text()
     assert first.locator('a[href="tel:999"]').count() == 1
     box = first.bounding_box()
-    assert box is not None and 0 <= box["y"] < page.viewport_size["height"]
+    bar = page.locator(".exit-bar").bounding_box()
+    assert box is not None and bar is not None
+    assert bar["y"] + bar["height"] <= box["y"] < page.viewport_size["height"]  # not under the bar
     assert "MENU" not in reply.inner_text()  # web chat offers buttons, never SMS words
     page.screenshot(path=str(chat_server.shots / "chat-danger-360.png"))
 
 
 def test_a_young_person_can_keep_going_after_the_answer(chat_server, no_js):
-    """After Childline, are what-next options buttons, and does "talk now" give call and chat links?"""
+    """After Childline, are what-next options buttons, and does "talk now" link call and chat?"""
     page = no_js
     page.goto(chat_server.url + "/chat")
     page.get_by_label("Your message").fill("im 14 and a man online keeps asking for pics")

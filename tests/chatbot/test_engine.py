@@ -239,7 +239,10 @@ def test_state_is_plain_json(tiny):
     tiny.send("Testford")
     stored = tiny.state.to_dict()
     assert json.loads(json.dumps(stored)) == stored
-    assert type(tiny.state).load(json.loads(json.dumps(stored)), tiny.flow, tiny.directory) == tiny.state
+    assert (
+        type(tiny.state).load(json.loads(json.dumps(stored)), tiny.flow, tiny.directory)
+        == tiny.state
+    )
 
 
 def test_empty_message_repeats_without_counting_a_question(tiny):

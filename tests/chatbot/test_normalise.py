@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chatbot.reader.normalise import Matcher, Normaliser, Phrase, compile_phrases, fold, within, word_matches
+from chatbot.reader.normalise import (
+    Matcher,
+    Normaliser,
+    Phrase,
+    compile_phrases,
+    fold,
+    within,
+    word_matches,
+)
 
 NORMALISER = Normaliser.build({"im": "i am", "u": "you", "hes": "he is", "b4": "before"})
 
@@ -58,7 +66,7 @@ def test_within(a, b, limit, expected):
 
 
 def test_short_words_must_match_exactly():
-    """Is a word under six letters ("gun", "marna") never matched by a near word ("fun", "karna")?"""
+    """Is a word under six letters ("gun", "marna") never matched by a near one ("fun", "karna")?"""
     assert not word_matches("gun", "fun")
     assert not word_matches("marna", "karna")
     assert word_matches("knives", "knivez")

@@ -48,7 +48,30 @@ NAUGHTY = [
 message = st.one_of(st.text(max_size=400), st.sampled_from(NAUGHTY))
 # Ordinary words around a danger phrase, as people write them. (A phrase inside words that say
 # the opposite, "not in danger", may be overruled by the classifier: docs/triage.md.)
-NEUTRAL = ["hi", "so", "um", "please", "today", "my", "phone", "and", "then", "ok", "now", "he", "she", "they", "at", "home", "school", "tonight", "help", "pls", "idk", "omg"]
+NEUTRAL = [
+    "hi",
+    "so",
+    "um",
+    "please",
+    "today",
+    "my",
+    "phone",
+    "and",
+    "then",
+    "ok",
+    "now",
+    "he",
+    "she",
+    "they",
+    "at",
+    "home",
+    "school",
+    "tonight",
+    "help",
+    "pls",
+    "idk",
+    "omg",
+]
 filler = st.lists(st.sampled_from(NEUTRAL), max_size=8).map(" ".join)
 SETTINGS = settings(
     max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

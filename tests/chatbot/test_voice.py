@@ -69,7 +69,7 @@ def test_unknown_key_repeats_then_puts_the_caller_through(app, clock):
     clock.moment = WEEKEND_NIGHT
     root = call(app, {"Digits": "8"}, query="?try=1")
     assert root.find("Gather") is not None
-    assert [s.text for s in root.iter("Say")][0] == "Sorry, I did not get that."
+    assert next(s.text for s in root.iter("Say")) == "Sorry, I did not get that."
     root = call(app, {}, query="?try=2")
     said = [s.text for s in root.iter("Say")]
     assert said[0] == "If you are in danger, hang up and dial 999."
