@@ -8,14 +8,13 @@ No Flask here.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from storage.base import Feedback, StorageUnavailable, Store
 from storage.guard import Guard
-from storage.sql import SCHEMA_LOCK, SQLStore, utcnow
+from storage.sql import SQLStore, utcnow
 
 TIMEOUT_SECONDS = 0.5  # the longest any storage call may hold a request
 COOLDOWN_SECONDS = 2.0  # how long a part that failed is left alone before it is tried again
@@ -113,26 +112,6 @@ def open_store(
     return SharedStore(conversations, records, timeout=timeout, cooldown=cooldown)
 
 
-@contextlib.contextmanager
-def schema_lock(database_url: str) -> Iterator[None]:
-    """Hold PostgreSQL's schema advisory lock while another part creates its tables.
-
-    Every gunicorn worker of every instance opens its stores as it starts, and concurrent
-    CREATE TABLE IF NOT EXISTS statements can fail on PostgreSQL with a unique violation.
-    """
-    if not database_url.startswith("postgres"):
-        yield
-        return
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True, connect_timeout=5) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (SCHEMA_LOCK,))
-
-
 __all__ = [
     "Feedback",
     "SQLStore",
@@ -140,5 +119,4 @@ __all__ = [
     "StorageUnavailable",
     "Store",
     "open_store",
-    "schema_lock",
 ]

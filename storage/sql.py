@@ -44,6 +44,8 @@ def utcnow() -> datetime:
 class SQLStore:
     """One connection per thread; a dropped PostgreSQL connection is reopened and retried."""
 
+    schema: tuple[str, ...] = tuple(SCHEMA)  # a store with more tables adds its own
+
     def __init__(self, url: str, clock: Callable[[], datetime] = utcnow):
         parsed = urlparse(url)
         self.postgres = parsed.scheme.startswith("postgres")
@@ -114,7 +116,7 @@ class SQLStore:
         if self.postgres:
             conn.execute("SELECT pg_advisory_lock(%s)", (SCHEMA_LOCK,))
         try:
-            for statement in SCHEMA:
+            for statement in self.schema:
                 conn.execute(statement.format(serial=serial, float=real))
         finally:
             if self.postgres:

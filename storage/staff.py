@@ -96,12 +96,12 @@ def _now() -> str:
 class StaffStore(SQLStore):
     """The SQL store plus the staff area's tables."""
 
+    # Created with the SQL store's tables, under the same lock, on the first connection.
+    schema = (*SQLStore.schema, *STAFF_SCHEMA)
+
     def __init__(self, url: str):
         super().__init__(url)
-        serial = "BIGSERIAL PRIMARY KEY" if self.postgres else "INTEGER PRIMARY KEY AUTOINCREMENT"
-        real = "DOUBLE PRECISION" if self.postgres else "REAL"
-        for statement in STAFF_SCHEMA:
-            self._run(statement.format(serial=serial, float=real))
+        self._run("SELECT 1")  # connect now, so the tables exist before the first sign-in
 
     # -- accounts ---------------------------------------------------------------------------
 

@@ -133,6 +133,8 @@ def _canonical_path():
         path = "/" + rest
     elif path == "/" or not path.endswith("/"):
         return None
+    elif request.url_rule is not None and request.url_rule.rule.endswith("/"):
+        return None  # a route of its own with the slash (/staff/): that is its one URL
     target = root + prefix + "/" + quote(path.strip("/"), safe="/")
     query = request.query_string.decode("latin-1")
     return redirect(f"{target}?{query}" if query else target, code=301)

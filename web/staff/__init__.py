@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import Flask
 
-from storage import schema_lock
 from storage.staff import StaffStore
 
 
@@ -19,8 +18,7 @@ def init_staff(app: Flask) -> None:
     from web.staff.auth import init_login
     from web.staff.cli import register_staff_commands
 
-    with schema_lock(app.config["DATABASE_URL"]):
-        app.extensions["lantern_staff"] = StaffStore(app.config["DATABASE_URL"])
+    app.extensions["lantern_staff"] = StaffStore(app.config["DATABASE_URL"])
     refresh_content(app, force=True)
 
     @app.before_request

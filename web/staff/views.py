@@ -303,7 +303,7 @@ def approve(change_id: int):
         publishing.approve(_content_dir(), staff_store(), change_id, _actor())
     except publishing.ReviewError as problem:
         flash(str(problem))
-        return redirect(url_for("staff.change", change_id=change_id)), 409
+        return change(change_id), 409  # the change page again, saying why, with a refusal
     flash("Approved and published.")
     return redirect(url_for("staff.change", change_id=change_id))
 
