@@ -346,3 +346,38 @@ source_date: 2020-05-13
         with open_index(load_directory(root), tmp_path / f"ix-{sourced}") as index:
             found = index.search("assumed", Filters(open_now=True), now=moment)
             assert found.total == expected, sourced
+
+
+def test_only_the_store_imports_whoosh():
+    """Does every module of directory/search except store reach Whoosh only through store?"""
+    import ast
+    from pathlib import Path
+
+    import directory.search
+
+    package = Path(directory.search.__file__).parent
+    modules = sorted(package.glob("*.py"))
+    assert package / "store.py" in modules
+    for path in modules:
+        if path.name == "store.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(n.split(".")[0] == "whoosh" for n in names), (path.name, names)
+
+
+def test_an_index_pickled_before_the_package_split_finds_its_stemmers():
+    """Do the stem functions an older index's analyzers name as directory.search.* still load?"""
+    import pickle
+
+    from directory.search import analysis
+
+    for name in ("english_stem", "arabic_stem", "romanian_stem", "truncate"):
+        # A protocol 0 reference, as Whoosh's pickled schema holds it: module, then name.
+        found = pickle.loads(f"cdirectory.search\n{name}\n.".encode())
+        assert found is getattr(analysis, name), name
