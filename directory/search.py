@@ -1068,8 +1068,9 @@ class SearchIndex:
         candidates = set().union(*(self._near_words.get(key, ()) for key in _near_keys(stem)))
         return {word for word in candidates if _close(stem, word)}
 
-    def suggest_categories(self, text: str, limit: int = 3) -> tuple[str, ...]:
-        """Return the categories whose words come closest to the query, best first."""
+    def suggest_categories(self, text: str, limit: int = 3, pad: bool = True) -> tuple[str, ...]:
+        """Return the categories whose words come closest to the query, best first; unless
+        `pad` is False, common categories fill the list up to `limit`."""
         stems: list[str] = []
         for group in self._groups(text):
             for word in group:
@@ -1087,7 +1088,7 @@ class SearchIndex:
             if score:
                 scores[category] = score
         ranked = sorted(scores, key=lambda c: (-scores[c], list(CATEGORIES).index(c)))
-        for default in DEFAULT_SUGGESTIONS:
+        for default in DEFAULT_SUGGESTIONS if pad else ():
             if len(ranked) >= limit:
                 break
             if default not in ranked:

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, redirect, request, url_for
 from storage import Feedback
 from web import csrf
 from web.content import content
+from web.insight import count_feedback
 from web.limits import limit
 
 bp = Blueprint("feedback", __name__)
@@ -53,6 +54,8 @@ def submit():
         return redirect(f"{back}?feedback=empty#feedback", code=303)
     store = current_app.extensions["lantern_store"]
     store.add_feedback(Feedback(kind, target, helpful, comment, datetime.now(UTC).date()))
+    if kind == "page" and helpful is not None:
+        count_feedback(target, helpful)
     return redirect(f"{back}?feedback=thanks#feedback", code=303)
 
 

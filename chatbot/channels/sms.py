@@ -15,6 +15,7 @@ from chatbot.channels.common import (
     run,
     store,
 )
+from web.insight import count_reply
 from web.limits import limit
 
 bp = Blueprint("sms", __name__)
@@ -50,4 +51,5 @@ def sms():
     else:
         conversations.put_conversation(key, new_state, IDLE_SECONDS)
     log_reply("sms", key, reply, started)
+    count_reply("sms", state, new_state, reply)
     return Response(document, mimetype="text/xml")

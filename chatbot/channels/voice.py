@@ -7,6 +7,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from chatbot import danger_kinds
 from chatbot.channels.common import content, now, require_twilio_signature, translate
+from web.insight import count_call
 
 bp = Blueprint("voice", __name__)
 LANGUAGE = "en-GB"
@@ -37,10 +38,12 @@ def voice():
     emergency = content().directory.get("emergency-999").phone.display
     response = VoiceResponse()
     heard = request.form.get("SpeechResult", "")
-    if heard and danger_kinds(content().flow, heard):
+    kinds = danger_kinds(content().flow, heard) if heard else frozenset()
+    if kinds:
         response.say(_say(menu.danger_heard, number=emergency), language=LANGUAGE)
     choice = menu.options.get(request.form.get("Digits", "").strip()[:1])
     number = _number(choice) if choice is not None else None
+    count_call(choice if number else None, kinds)
     if number:
         response.say(_say(menu.connecting), language=LANGUAGE)
         response.dial(number)

@@ -12,6 +12,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 
 from chatbot.channels.common import IDLE_SECONDS, log_reply, now, run, store
 from web.csrf import verify
+from web.insight import count_reply
 from web.limits import limit
 from web.locale import current_language
 from web.pagecache import cached_page
@@ -56,6 +57,7 @@ def send():
     else:
         conversations.put_conversation(_key(cid), new_state, IDLE_SECONDS)
     log_reply("web", _key(cid), reply, started)
+    count_reply("chat", state, new_state, reply)
     if request.headers.get(PARTIAL):
         return render_template("chat/_exchange.html", reply=reply, said=text)
     return render_template("chat/chat.html", reply=reply, said=text)
