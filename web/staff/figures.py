@@ -109,8 +109,9 @@ def suppress(grid: Sequence[Sequence[int]]) -> list[list[bool]]:
             cells, total = line[:-1], line[-1]
             shown = [p for p in cells if not hidden[p[0]][p[1]]]
             choice = min(shown, key=lambda p: (grid[p[0]][p[1]], p)) if shown else total
-            hidden[choice[0]][choice[1]] = True
-            changed = True
+            if not hidden[choice[0]][choice[1]]:  # a line of the total alone has nothing to add
+                hidden[choice[0]][choice[1]] = True
+                changed = True
     return hidden
 
 

@@ -134,3 +134,8 @@ def test_hours_are_shown_over_the_quarter_by_weekday_never_for_one_day():
     assert table.rows[0] == "0" and table.cells[0][10] == 8  # four Mondays of two
     assert table.column_totals[10] == 8 and table.row_totals[0] == 8
     assert weekly(Counts(q, [rows(date(2026, 10, 6), "answer", "all", "all", 7)])).cells[1] == (7,)
+
+
+def test_an_empty_table_is_all_withheld_and_ends():
+    table = make_table("t", {}, [], ["in", "out"])
+    assert table.column_totals == (None, None) and table.total is None
