@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
+import click
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names
 from flask import Blueprint, abort, render_template, request
@@ -234,3 +236,24 @@ def insight():
         figures=figures(quarter, babel_locale(), lang),
         choices=[q for q in choices if q.start <= current_quarter().start],
     )
+
+
+@bp.cli.command("report")
+@click.option("--quarter", "name", required=True, help="The quarter, such as 2026Q4.")
+@click.option(
+    "--out",
+    default=".",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The folder to write lantern-insight-<quarter>.pdf and .csv into.",
+)
+def report_command(name: str, out: Path) -> None:
+    """Write a quarter's insight report for the board, as PDF and CSV, suppressed."""
+    from web.staff.report import write_report
+
+    try:
+        quarter = Quarter.parse(name)
+    except ValueError as problem:
+        raise click.BadParameter(str(problem), param_hint="--quarter") from problem
+    for path in write_report(quarter, out):
+        click.echo(f"wrote {path}")
