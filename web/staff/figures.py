@@ -200,12 +200,12 @@ def compare(
 
 
 def hour_by_weekday(counts: Counts, metric: str = "answer") -> Table:
-    """Return a weekday × hour table of a quarter (London time), with its totals."""
+    """Return an hour × weekday table of a quarter (London time), with its totals."""
     cells: dict[tuple[str, str], int] = defaultdict(int)
     for (day, m, dimension, value), n in counts.by_day.items():
         if m == metric and dimension == "hour":
-            cells[str(day.weekday()), value] += n
-    return make_table("hours", cells, [str(d) for d in range(7)], [str(h) for h in range(24)])
+            cells[value, str(day.weekday())] += n
+    return make_table("hours", cells, [str(h) for h in range(24)], [str(d) for d in range(7)])
 
 
 def weekly(counts: Counts, metric: str = "answer") -> Table:

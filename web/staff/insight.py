@@ -102,7 +102,7 @@ def figures(quarter: Quarter, locale: str, lang: str) -> list[Figure]:
     rows = store.counts(before.start, quarter.end)
     this, last = Counts(quarter, rows), Counts(before, rows)
     periods = {str(quarter): str(quarter), str(before): str(before)}
-    days = get_day_names("wide", locale=locale)
+    days = get_day_names("abbreviated", locale=locale)
     weekdays = {str(d): days[d] for d in range(7)}
     hours = {str(h): f"{h:02d}" for h in range(24)}
     answers = compare("answers", "answer", "all", this, last)
@@ -173,8 +173,8 @@ def figures(quarter: Quarter, locale: str, lang: str) -> list[Figure]:
             _l("When people come"),
             _l("Answers by weekday and hour (London time), added up over the whole quarter."),
             hour_by_weekday(this),
-            weekdays,
             hours,
+            weekdays,
             "hours",
         ),
         Figure(

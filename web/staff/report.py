@@ -145,9 +145,7 @@ def write_pdf(path: Path, quarter: Quarter, items: list[Figure]) -> None:
     )
     for figure in items:
         rows = list(_rows(figure))
-        if figure.key == "hours":  # 24 hours across do not fit a page: hours down, days across
-            rows = [list(column) for column in zip(*rows, strict=True)]
-            rows[0][0] = "Hour"
+        if figure.key == "hours":  # eight columns of "fewer than 5" do not fit a page
             rows = [[r[0], *(c.replace(FEWER, "<5") for c in r[1:])] for r in rows]
         if len(rows) < 2:
             continue

@@ -131,8 +131,8 @@ def test_hours_are_shown_over_the_quarter_by_weekday_never_for_one_day():
         for w in range(4)
     ]
     table = hour_by_weekday(Counts(q, data))
-    assert table.rows[0] == "0" and table.cells[0][10] == 8  # four Mondays of two
-    assert table.column_totals[10] == 8 and table.row_totals[0] == 8
+    assert table.rows[10] == "10" and table.cells[10][0] == 8  # four Mondays of two
+    assert table.column_totals[0] == 8 and table.row_totals[10] == 8
     assert weekly(Counts(q, [rows(date(2026, 10, 6), "answer", "all", "all", 7)])).cells[1] == (7,)
 
 
