@@ -167,3 +167,20 @@ def test_free_text_can_never_become_a_value(tmp_path, value):
     tally.add(date(2026, 10, 6), "search", [("need", value)])
     values = [r.value for r in store.counts(date(2026, 10, 1), date(2026, 11, 1))]
     assert values == [] or value not in values
+
+
+def test_a_call_put_through_counts_as_a_voice_answer(app, client):
+    """Does a caller pressing 2 count as a voice answer with the front-door number given?"""
+    form = {"Digits": "2"}
+    signature = RequestValidator("test-twilio-token").compute_signature(
+        "http://localhost/voice", form
+    )
+    assert (
+        client.post("/voice", data=form, headers={"X-Twilio-Signature": signature}).status_code
+        == 200
+    )
+    found = counts(app)
+    assert found[("answer", "channel", "voice")] == 1
+    assert found[("answer", "route", "voice-front-door")] == 1
+    assert found[("answer", "front_door", "01709 336080|in-hours")] == 1
+    assert found[("answer", "area", "rotherham")] == 1
