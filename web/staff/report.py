@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import force_locale
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -119,6 +121,29 @@ def write_csv(path: Path, quarter: Quarter, items: list[Figure]) -> None:
                     )
 
 
+def _weekly_chart(figure: Figure) -> Drawing:
+    """Draw the weekly figure as bars; a withheld week is drawn empty and labelled "<5"."""
+    table = figure.table
+    values = [row[0] for row in table.cells]
+    drawing = Drawing(170 * mm, 55 * mm)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 12 * mm, 10 * mm, 150 * mm, 40 * mm
+    chart.data = [[v or 0 for v in values]]
+    chart.categoryAxis.categoryNames = [str(figure.labels.get(r, r)) for r in table.rows]
+    chart.categoryAxis.labels.fontSize = 6
+    chart.categoryAxis.labels.angle = 45
+    chart.categoryAxis.labels.boxAnchor = "ne"
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontSize = 7
+    chart.bars[0].fillColor = colors.HexColor("#1d4e89")
+    chart.barLabels.fontSize = 6
+    chart.barLabelFormat = "values"  # the labels below, so a withheld week reads "<5", not 0
+    chart.barLabels.nudge = 5
+    chart.barLabelArray = [["<5" if v is None else str(v) for v in values]]
+    drawing.add(chart)
+    return drawing
+
+
 def write_pdf(path: Path, quarter: Quarter, items: list[Figure]) -> None:
     styles = getSampleStyleSheet()
     body = styles["BodyText"]
@@ -155,6 +180,8 @@ def write_pdf(path: Path, quarter: Quarter, items: list[Figure]) -> None:
         parts.append(Paragraph(str(figure.description), body))
         if figure.key == "hours":
             parts.append(Paragraph("“<5” means fewer than 5.", body))
+        if figure.key == "weeks":
+            parts.append(_weekly_chart(figure))
         story.append(KeepTogether([*parts, Spacer(1, 2 * mm), table]))
     document = SimpleDocTemplate(
         str(path),
