@@ -41,6 +41,7 @@ def main() -> int:
     from chatbot.channels.common import run
     from directory.search import Filters
     from web import insight
+    from web.directory import _need as need
 
     workdir = Path(tempfile.mkdtemp(prefix="lantern-bench-insight-"))
     app = create_app(
@@ -62,6 +63,10 @@ def main() -> int:
             "count_reply (an answer)": lambda: insight.count_reply("chat", None, state, reply),
             "count_search (found nothing)": lambda: insight.count_search(
                 results, Filters(), "counselling", "en"
+            ),
+            # The view reads the need into a search that found nothing before counting it.
+            "reading the need of an empty search": lambda: need(
+                "my landlord wont fix the boiler", Filters(), results
             ),
             "count_page": lambda: insight.count_page("young-people", "en"),
             "count_kept_page (page cache)": lambda: insight.count_kept_page(
