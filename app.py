@@ -38,6 +38,8 @@ def read_config(environ=os.environ) -> dict:
         "LANTERN_PROXY_PREFIX_HOPS": int(environ.get("LANTERN_PROXY_PREFIX_HOPS", "0")),
         "LANTERN_FEEDBACK_DAYS": int(environ.get("LANTERN_FEEDBACK_DAYS", "365")),
         "LANTERN_PAGE_CACHE": int(environ.get("LANTERN_PAGE_CACHE", "1024")),
+        # How often each worker writes its insight counters; 0 writes them at once.
+        "LANTERN_INSIGHT_FLUSH_SECONDS": float(environ.get("LANTERN_INSIGHT_FLUSH_SECONDS", "5")),
         "LANTERN_REFRESH_SECONDS": float(environ.get("LANTERN_REFRESH_SECONDS", "10")),
         "MAX_CONTENT_LENGTH": 16 * 1024,
         "BABEL_DEFAULT_TIMEZONE": "Europe/London",
@@ -57,6 +59,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from web.content import load_content
     from web.csrf import init_csrf
     from web.errors import register_error_pages
+    from web.insight import init_insight
     from web.limits import init_rate_limits
     from web.locale import init_babel
     from web.needs import init_needs
@@ -88,6 +91,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         cooldown=app.config["LANTERN_STORAGE_COOLDOWN"],
     )
     init_staff(app)  # after the store: published listings replace their seed documents
+    init_insight(app)
     init_rate_limits(app)
     register_blueprints(app)
     register_error_pages(app)

@@ -3,7 +3,8 @@
 1. gzip bytes of every page in every language, and of a whole first visit;
 2. pages, search and the SMS webhook per second under gunicorn, as a ratio to a bare Flask
    "hello world" under the same gunicorn settings in the same run, with p50/p95/p99;
-3. the same endpoints in process (no HTTP), and the directory's search benchmark.
+3. the same endpoints in process (no HTTP), and the directory's search benchmark;
+4. what the insight counters add to a request (bench/bench_insight.py).
 
 Everything runs on loopback. Seconds per measurement: `python -m bench --seconds 5`.
 """
@@ -427,7 +428,10 @@ def main(argv: list[str] | None = None) -> int:
             pages = [p for p in everything if "?" not in p]
             throughput(workdir, args.seconds, args.concurrency, pages, has_search, has_sms)
         directory_search(workdir, args.search_sizes)
-    return 0
+    from bench import bench_insight
+
+    print()
+    return bench_insight.main()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ open now: nobody is hung up on.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -38,6 +38,8 @@ class Turn:
     listen: tuple[Spoken, ...] = ()  # said while listening for a key or speech
     listen_language: str = "en-GB"  # the language speech is recognised in
     next: Mapping[str, str] = field(default_factory=dict)  # where the next request goes
+    entry: Any = None  # the menu entry dialled (chatbot.flow.Entry), for counting
+    danger: frozenset[str] = frozenset()  # kinds of danger heard in what the caller said
 
 
 def _number(directory: Any, entry: Any, area: str | None, now: datetime) -> str | None:
@@ -74,7 +76,8 @@ def answer(
 
     emergency = directory.services["emergency-999"].phone.display
     said: list[Spoken] = []
-    if speech and danger_kinds(flow, speech[:MAX_SPEECH]):
+    heard = danger_kinds(flow, speech[:MAX_SPEECH]) if speech else frozenset()
+    if heard:
         said.append(say(menu.danger_heard, "en", number=emergency))
         if lang != "en":
             said.append(say(menu.danger_heard, number=emergency))
@@ -89,7 +92,7 @@ def answer(
     choice = menu.options.get(key)
     number = _number(directory, choice, area, now) if choice is not None else None
     if number:
-        return Turn(say=(*said, say(menu.connecting)), dial=number)
+        return Turn(say=(*said, say(menu.connecting)), dial=number, entry=choice, danger=heard)
     if key == LANGUAGE_KEY:
         return _languages(languages, said, 0, fallback=lang)
     if tries >= TRIES:
@@ -99,10 +102,10 @@ def answer(
         if lang != "en":
             said.append(say(menu.danger, number=emergency))
         said.append(say(menu.putting_through))
-        return Turn(say=tuple(said), dial=fallback)
+        return Turn(say=tuple(said), dial=fallback, entry=menu.fallback, danger=heard)
     if tries or key or (speech and not said):
         said.append(say(menu.retry))
-    return _menu(say, menu, emergency, lang, languages, said, tries)
+    return replace(_menu(say, menu, emergency, lang, languages, said, tries), danger=heard)
 
 
 def _menu(say, menu, emergency: str, lang: str, languages, said, tries: int) -> Turn:

@@ -28,6 +28,7 @@ def app(tmp_path, index_dir):
             "LANTERN_HMAC_KEY": "test-hmac",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}",
             "LANTERN_INDEX_DIR": str(index_dir),
+            "LANTERN_INSIGHT_FLUSH_SECONDS": 0,
             "TWILIO_AUTH_TOKEN": "test-twilio-token",
         }
     )

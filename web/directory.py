@@ -15,6 +15,7 @@ from directory.openreferral import service_page, service_record, service_summary
 from directory.search import Filters
 from web import needs
 from web.content import content
+from web.insight import count_search
 from web.limits import limit
 from web.locale import babel_locale, current_language
 from web.pagecache import cached_page
@@ -149,6 +150,8 @@ def search():
             query, filters, now=moment, page=page, per_page=PER_PAGE, lang=current_language()
         )
     args = {k: v for k, v in request.args.items() if k != "page" and v}
+    if page == 1 and (query or filters.services_only):
+        count_search(results, filters, _need(query, filters, results), current_language())
     return render_template(
         "directory/search.html",
         query=query,
@@ -167,6 +170,16 @@ def search():
         page_url=lambda number: url_for("directory.search", **args, page=number),
         searched=bool(query) or filters.services_only,
     )
+
+
+def _need(query: str, filters: Filters, results) -> str:
+    """Return the need read into a search that found nothing: a category, never its words."""
+    if not results.empty:
+        return ""
+    if filters.category:
+        return filters.category
+    read = content().search.suggest_categories(query, limit=1, pad=False) if query else ()
+    return read[0] if read else "unknown"
 
 
 @bp.get("/services/<service_id>")

@@ -13,6 +13,7 @@ from storage import Feedback, StorageUnavailable
 from web import csrf
 from web.clock import now
 from web.content import content
+from web.insight import count_feedback
 from web.limits import limit
 
 bp = Blueprint("feedback", __name__)
@@ -97,6 +98,8 @@ def submit():
     # Read before storing, so that help never depends on the store.
     need = comment_need(comment) if comment else None
     store = current_app.extensions["lantern_store"]
+    if kind == "page" and helpful is not None:
+        count_feedback(target, helpful)
     try:
         store.add_feedback(Feedback(kind, target, helpful, comment, now().date()))
     except StorageUnavailable:

@@ -26,6 +26,7 @@ from flask import Flask, request
 
 from web.clock import now
 from web.content import refresh_content
+from web.insight import PAGE_READ, count_kept_page
 
 CACHEABLE = "lantern.cacheable"
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]+)'")
@@ -41,6 +42,7 @@ class Entry:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     nonce: str
+    counts: tuple[str, str] | None = None  # the page read it counts, each time it is served
 
 
 def cached_page(view: Callable) -> Callable:
@@ -99,6 +101,7 @@ class PageCache:
         seconds, state = self.state()
         entry = self.entries.get(key)
         if entry is not None and entry.state == state and 0 <= seconds - entry.made < KEEP_SECONDS:
+            count_kept_page(self.app, entry.counts)
             return self.serve(entry, start_response)
         captured: list = []
 
@@ -121,7 +124,8 @@ class PageCache:
             if not name.lower().startswith(PER_CLIENT_HEADERS)
         )
         found = NONCE.search(dict(headers).get("Content-Security-Policy", ""))
-        self.store(key, Entry(state, seconds, status, kept, data, found.group(1) if found else ""))
+        nonce = found.group(1) if found else ""
+        self.store(key, Entry(state, seconds, status, kept, data, nonce, environ.get(PAGE_READ)))
         return [data]
 
     def store(self, key: tuple[str, str, str], entry: Entry) -> None:

@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 from directory import Contact, Service
 from web.clock import now
 from web.content import Page, content
+from web.insight import count_page
 from web.locale import DEFAULT, current_language
 from web.markdown import fill_directives
 from web.pagecache import cached_page
@@ -200,6 +201,7 @@ def _globals(state):
 @bp.get("/")
 @cached_page
 def home():
+    count_page("home", current_language())
     return render_template("pages/home.html", moment=now(), talk_audience="home")
 
 
@@ -216,6 +218,7 @@ def page(page_path: str):
     if found is None:
         abort(404)
     directory = content().directory
+    count_page(found.path, lang)
     return render_template(
         "pages/page.html",
         page=found,

@@ -15,6 +15,7 @@ from chatbot.channels.common import (
     run,
 )
 from chatbot.segments import fits
+from web.insight import count_reply
 from web.limits import limit
 
 bp = Blueprint("sms", __name__)
@@ -48,7 +49,8 @@ def sms():
     key = keyed_hash("sms", request.form.get("From", ""))
     sid = request.form.get("MessageSid", "")
     conversation = Remembered(key)
-    new_state, reply = run(conversation.read(), request.form.get("Body", "")[:MAX_BODY], "en")
+    state = conversation.read()
+    new_state, reply = run(state, request.form.get("Body", "")[:MAX_BODY], "en")
     if sid and not reply.forget:
         # A retry of a message already answered gets the same reply, and moves nothing on.
         # (STOP keeps nothing, not even its reply: a retry of it simply forgets again.)
@@ -57,6 +59,7 @@ def sms():
             return Response(earlier, mimetype="text/xml")
     conversation.write(new_state, reply)
     log_reply("sms", key, reply, started)
+    count_reply("sms", state, new_state, reply)
     return Response(_document(reply, conversation), mimetype="text/xml")
 
 

@@ -7,6 +7,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from chatbot import voice as menu
 from chatbot.channels.common import content, now, require_twilio_signature
+from web.insight import count_call
 from web.locale import translate
 
 bp = Blueprint("voice", __name__)
@@ -36,6 +37,7 @@ def voice():
         area=current_app.config.get("LANTERN_VOICE_AREA") or None,
         stage=stage if stage in STAGES else "menu",
     )
+    count_call(turn.entry if turn.dial else None, turn.danger)
     response = VoiceResponse()
     for spoken in turn.say:
         response.say(spoken.text, language=spoken.language)

@@ -14,6 +14,7 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from chatbot.channels.common import Remembered, log_reply, now, run, store
 from storage import StorageUnavailable
 from web.csrf import verify
+from web.insight import count_reply
 from web.limits import limit
 from web.locale import current_language
 from web.pagecache import cached_page
@@ -52,11 +53,13 @@ def send():
         cid = secrets.token_urlsafe(18)
         session["cid"] = cid
     conversation = Remembered(_key(cid))
-    new_state, reply = run(conversation.read(), text, current_language())
+    state = conversation.read()
+    new_state, reply = run(state, text, current_language())
     conversation.write(new_state, reply)
     if reply.forget:
         session.pop("cid", None)
     log_reply("web", _key(cid), reply, started)
+    count_reply("chat", state, new_state, reply)
     note = conversation.note
     if request.headers.get(PARTIAL):
         return render_template("chat/_exchange.html", reply=reply, said=text, note=note)

@@ -331,9 +331,10 @@ class SearchIndex:
 
     # When nothing matches
 
-    def suggest_categories(self, text: str, limit: int = 3) -> tuple[str, ...]:
-        """Return the categories whose words come closest to the query, best first."""
-        return self._suggestions.categories(self._query.groups(text), limit)
+    def suggest_categories(self, text: str, limit: int = 3, pad: bool = True) -> tuple[str, ...]:
+        """Return the categories whose words come closest to the query, best first; unless
+        `pad` is False, common categories fill the list up to `limit`."""
+        return self._suggestions.categories(self._query.groups(text), limit, pad)
 
     def crisis_services(self) -> tuple[Service, ...]:
         """Return the crisis lines offered when nothing matches."""

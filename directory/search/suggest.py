@@ -172,7 +172,9 @@ class Suggestions:
         candidates = set().union(*(self._near_words.get(key, ()) for key in near_keys(stem)))
         return {word for word in candidates if close(stem, word)}
 
-    def categories(self, groups: list[list[str]], limit: int = 3) -> tuple[str, ...]:
+    def categories(
+        self, groups: list[list[str]], limit: int = 3, pad: bool = True
+    ) -> tuple[str, ...]:
         """Return the categories whose words come closest to the query's groups, best first."""
         stems: list[str] = []
         for group in groups:
@@ -191,7 +193,7 @@ class Suggestions:
             if score:
                 scores[category] = score
         ranked = sorted(scores, key=lambda c: (-scores[c], list(CATEGORIES).index(c)))
-        for default in DEFAULT_SUGGESTIONS:
+        for default in DEFAULT_SUGGESTIONS if pad else ():
             if len(ranked) >= limit:
                 break
             if default not in ranked:

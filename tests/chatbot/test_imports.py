@@ -11,7 +11,7 @@ from .conftest import ROOT
 
 FRAMEWORKS = {"flask", "flask_babel", "flask_login", "twilio", "werkzeug"}
 # The request helpers channels may use; nothing else of web/.
-HELPERS = {"web.clock", "web.csrf", "web.limits", "web.locale", "web.pagecache"}
+HELPERS = {"web.clock", "web.csrf", "web.insight", "web.limits", "web.locale", "web.pagecache"}
 
 
 def _imports(path: Path) -> set[str]:

@@ -14,7 +14,7 @@ from storage.staff import StaffStore
 def init_staff(app: Flask) -> None:
     """Open the staff tables, load any published listings, register the area and commands."""
     from web.content import refresh_content
-    from web.staff import views
+    from web.staff import insight, views
     from web.staff.auth import init_login
     from web.staff.cli import register_staff_commands
 
@@ -27,4 +27,5 @@ def init_staff(app: Flask) -> None:
 
     init_login(app)
     app.register_blueprint(views.bp)
+    app.register_blueprint(insight.bp)
     register_staff_commands(app)

@@ -32,6 +32,7 @@ def app(tmp_path, clock, index_dir):
             "LANTERN_HMAC_KEY": "test-hmac",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'staff.sqlite3'}",
             "LANTERN_INDEX_DIR": str(index_dir),
+            "LANTERN_INSIGHT_FLUSH_SECONDS": 0,
             "LANTERN_STAFF_SLOWDOWN": 0,
             "LANTERN_REFRESH_SECONDS": 0,
             "LANTERN_NOW": clock,
