@@ -10,21 +10,10 @@ from typing import IO, Any
 
 import yaml
 
+from chatbot.flow import VOICE_TEXTS
+
 # Keys whose text values are shown to people.
-TEXT_KEYS = frozenset(
-    {
-        "ask",
-        "label",
-        "say",
-        "danger",
-        "danger_heard",
-        "menu",
-        "other_languages",
-        "connecting",
-        "retry",
-        "putting_through",
-    }
-)
+TEXT_KEYS = frozenset({"ask", "label", "say", *VOICE_TEXTS})
 # Parts of the flow files that hold no prompts (phrases to match, not to show).
 SKIP_KEYS = frozenset({"textspeak", "languages", "global", "who", "topic", "age", "routes"})
 

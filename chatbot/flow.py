@@ -412,28 +412,12 @@ def load_flow(flows_dir: Path, directory: Any = None) -> Flow:
         for kind in DANGER_REPLIES
         if kind in DANGER_KINDS or danger_data.get(kind) is not None
     }
-    reassurance = tuple(
-        _phrases_by_language(
-            reader,
-            reader.mapping(safety.get("reassurance") or {}, "reassurance"),
-            "reassurance",
-            normaliser,
-            "safe",
-            known_languages,
-            {},
-        )
-    )
-    distance = tuple(
-        _phrases_by_language(
-            reader,
-            reader.mapping(safety.get("distance") or {}, "distance"),
-            "distance",
-            normaliser,
-            "distance",
-            known_languages,
-            {},
-        )
-    )
+
+    def optional_phrases(key: str) -> tuple[Phrase, ...]:
+        table = reader.mapping(safety.get(key) or {}, key)
+        return tuple(_phrases_by_language(reader, table, key, normaliser, key, known_languages, {}))
+
+    reassurance, distance = optional_phrases("reassurance"), optional_phrases("distance")
     veto = safety.get("veto", 0.08)
     if not isinstance(veto, (int, float)) or not 0 <= veto <= 1:
         raise reader.fail("veto", "must be a number from 0 to 1")
