@@ -92,7 +92,7 @@ translations-extract: venv ## Extract messages into translations/messages.pot
 translations-update: translations-extract ## Merge the .pot into every language's catalogue
 	@for l in $(LANGS); do \
 	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update --no-fuzzy-matching -i translations/messages.pot -d translations -l $$l; \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; \
 	  else $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; fi; \
 	done
 

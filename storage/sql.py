@@ -55,6 +55,10 @@ class SQLStore:
         self.clock = clock
         self.path = None if self.postgres else url.removeprefix("sqlite:///")
         self._local = threading.local()
+        # Every connection a thread of this store opened, so closing the store closes them all
+        # (one per worker thread otherwise lingers until the interpreter collects it).
+        self._open: set = set()
+        self._open_lock = threading.Lock()
         self._schema_ready = False
         self._schema_lock = threading.Lock()
         try:
@@ -102,6 +106,8 @@ class SQLStore:
                         self._create_schema(conn)
                         self._schema_ready = True
             self._local.conn = conn
+            with self._open_lock:
+                self._open.add(conn)
         return conn
 
     def _create_schema(self, conn) -> None:
@@ -146,10 +152,15 @@ class SQLStore:
         conn = getattr(self._local, "conn", None)
         self._local.conn = None
         if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # the connection is already broken; a new one follows
-                log.info("closing a broken database connection failed")
+            self._close(conn)
+
+    def _close(self, conn) -> None:
+        with self._open_lock:
+            self._open.discard(conn)
+        try:
+            conn.close()
+        except Exception:  # broken, or SQLite's from another thread: it goes with its thread
+            log.info("closing a database connection failed")
 
     # -- conversations ----------------------------------------------------------------------
 
@@ -223,8 +234,19 @@ class SQLStore:
         }
 
     def close(self) -> None:
+        """Close every connection the store's threads opened."""
         self._drop()
+        with self._open_lock:
+            others = list(self._open)
+        for conn in others:
+            self._close(conn)
 
+    def __del__(self) -> None:
+        # A store dropped without close() (an app built for one test) leaves nothing open.
+        try:
+            self.close()
+        except Exception:  # noqa: S110 - nothing more can be done while being collected
+            pass  # nosec B110
     def release_thread(self) -> None:
         """Close the calling thread's connection, as the thread ends."""
         self._drop()

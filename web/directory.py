@@ -132,7 +132,7 @@ def search():
     loaded = content()
     rules = current_app.extensions.get("lantern_needs")
     if rules is not None:  # read the sentence for needs: crisis lines, talk now, own area
-        results, _need = needs.search(
+        results, _ = needs.search(
             loaded.search,
             loaded.flow,
             rules,

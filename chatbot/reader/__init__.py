@@ -15,6 +15,7 @@ from chatbot.reader.language import ROMAN_URDU, evidence, marker_probs
 from chatbot.reader.model import Scores
 from chatbot.reader.phrases import MAX_CHARS, find_age, first_kind, rule_danger, rule_matches
 
+WHO_WORDS = 3  # words a message needs before the classifier says who is writing
 WHO_MAYBE = 0.3  # the classifier's "who" is used from here (dev set: 76% right), else the rules
 TOPIC_SURE = 0.5
 # Labels of the classifier and the facts of the flow they set.
@@ -128,10 +129,10 @@ def _who(flow, tokens, matches, scores: Scores | None, age) -> str | None:
     adult = age is not None and age.own and not age.past and age.years >= 18
     if ruled == "young" and adult:
         ruled = None
-    if scores is None:
-        return ruled
     if age is not None and age.own and not age.past and age.years < 18:
         return "young"  # whoever they write about, a child writing gets a child's answer
+    if scores is None or len(tokens) < WHO_WORDS:
+        return ruled  # one or two words say too little for the classifier to guess who
     ranked = sorted(scores.who.items(), key=lambda item: item[1], reverse=True)
     if adult:  # someone who says they are an adult now is not writing as a child
         ranked = [(label, p) for label, p in ranked if label != "young"]

@@ -132,7 +132,11 @@ class Visitor:
         fields = {**forms[0].fields, "helpful": "yes", "comment": mark}
 
         def thanked(reply: Reply) -> bool:
-            return reply.status == 303 and "feedback=thanks" in reply.headers.get("location", "")
+            location = reply.headers.get("location", "")
+            # Saved: thanks, or (for a comment) the help that opens the next page.
+            return reply.status == 303 and (
+                "feedback=thanks" in location or "feedback=sent" in location
+            )
 
         reply = await self._send(
             "feedback", "POST", urlsplit(forms[0].action).path, form=fields, expect=thanked

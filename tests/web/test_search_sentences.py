@@ -69,14 +69,7 @@ TABLE = [
     ("ro", "vreau să mă sinucid", "samaritans"),
     ("ro", "un bărbat îmi tot cere poze", "ceop"),
     # A second batch, written after the first was run and not tuned against.
-    pytest.param(
-        "sk",
-        "bol som zneužívaný ako dieťa",
-        "napac",
-        marks=pytest.mark.xfail(
-            strict=True, reason="the reader takes 'abused as a child' in Slovak as a child now"
-        ),
-    ),
+    ("sk", "bol som zneužívaný ako dieťa", "napac"),
     ("cs", "jako dítě mě zneužíval strýc", "napac"),
     ("ar", "تعرضت للاعتداء عندما كنت طفلة", "napac"),
     ("ar", "ابني يحصل على المال من رجال أكبر منه", "rotherham-mash"),
