@@ -45,17 +45,14 @@ def test_each_audience_gets_its_own_lines(app, client, path, lines, not_lines):
 
 @pytest.mark.parametrize("moment", [MONDAY_NOON, SUNDAY_NIGHT])
 @pytest.mark.parametrize("path", ["/families", "/professionals"])
-def test_front_door_line_is_the_one_answered_now(app, client, path, moment):
-    """Do families and professionals get their council's front door, on the line open now?"""
+def test_front_door_line_is_the_one_to_call_at_any_time(app, client, path, moment):
+    """Do families and professionals get Rotherham's any-time line, day and night, before the
+    NSPCC, and never the unconfirmed 2015 daytime line?"""
     app.config["LANTERN_NOW"] = lambda: moment
-    door = app.extensions["lantern"].directory.areas["rotherham"].front_door
-    answered = door.in_hours if door.in_hours.open_now(moment) else door.out_of_hours
-    other = door.out_of_hours if answered is door.in_hours else door.in_hours
     box = talk_box(client.get(path).get_data(as_text=True))
-    assert f'href="{answered.tel_uri}"' in box
-    assert f'href="{other.tel_uri}"' not in box
-    # The front door comes before the national line.
-    assert box.index(answered.tel_uri) < box.index(tel(app, "nspcc-helpline"))
+    assert 'href="tel:+441709336080"' in box
+    assert 'href="tel:+441709823987"' not in box
+    assert box.index("tel:+441709336080") < box.index(tel(app, "nspcc-helpline"))
 
 
 def test_line_open_for_sure_comes_first(app, client):
@@ -65,16 +62,17 @@ def test_line_open_for_sure_comes_first(app, client):
     assert "Open 24 hours" in box
 
 
-def test_closed_line_is_left_out(app, client):
-    """Is a line known to be closed now left out of "Talk to someone now"?"""
-    from web.pages import talk_now
+def test_closed_line_is_left_out(app, monkeypatch):
+    """Is a line known to be closed now left out of "Talk to someone now", and kept when open?"""
+    from web import pages
 
-    directory = app.extensions["lantern"].directory
-    door = directory.areas["rotherham"].front_door
-    assert door.in_hours.open_now(SUNDAY_NIGHT) is False
+    # Galop's hate crime line has sourced hours, Monday to Friday 10:00-16:00.
+    monkeypatch.setitem(pages.TALK_NOW, "families", ("galop-hate-crime", "nspcc-helpline"))
     with app.test_request_context("/"):
-        shown = [line.contact for line in talk_now("families", SUNDAY_NIGHT)]
-    assert door.in_hours not in shown and door.out_of_hours in shown
+        night = [line.service.id for line in pages.talk_now("families", SUNDAY_NIGHT)]
+        noon = [line.service.id for line in pages.talk_now("families", MONDAY_NOON)]
+    assert "galop-hate-crime" not in night and "nspcc-helpline" in night
+    assert "galop-hate-crime" in noon
 
 
 def test_no_front_door_falls_back_to_national_lines(app, client):
