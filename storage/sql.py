@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import logging
 import os
@@ -242,11 +244,11 @@ class SQLStore:
             self._close(conn)
 
     def __del__(self) -> None:
-        # A store dropped without close() (an app built for one test) leaves nothing open.
-        try:
+        # A store dropped without close() (an app built for one test) leaves nothing open;
+        # nothing more can be done about a failure while being collected.
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:  # noqa: S110 - nothing more can be done while being collected
-            pass  # nosec B110
+
     def release_thread(self) -> None:
         """Close the calling thread's connection, as the thread ends."""
         self._drop()
