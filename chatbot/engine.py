@@ -388,8 +388,13 @@ def step(
     directory: Any,
     flow: Flow,
     translate: Translate,
+    sms: bool = True,
 ) -> tuple[State, Reply]:
-    """Read one message and return the next state and the reply."""
+    """Read one message and return the next state and the reply.
+
+    With `sms`, the reply is shortened to the flow's SMS allowance (least needed lines first);
+    web chat has room for every line.
+    """
     state = State.load(state, flow, directory)
     text = (text or "")[:MAX_CHARS]
     reading = read(flow, text, places_for(directory))
@@ -441,7 +446,7 @@ def step(
         unsure=reading.unsure and not reading.danger,
         more=more,
     )
-    return state, _trim(reply, flow)
+    return state, _trim(reply, flow) if sms else reply
 
 
 def _more(comp: _Composer, flow: Flow, answer: str, state: State) -> tuple[tuple[str, str], ...]:

@@ -80,8 +80,8 @@ class Remembered:
             return None  # answering a retry twice beats not answering
 
 
-def run(state: dict | None, text: str, locale: str) -> tuple[dict, Reply]:
-    """Call the engine with the loaded flow and directory, now."""
+def run(state: dict | None, text: str, locale: str, *, sms: bool = True) -> tuple[dict, Reply]:
+    """Call the engine with the loaded flow and directory, now (`sms`: keep to SMS lengths)."""
     loaded = content()
     new_state, reply = step(
         state,
@@ -91,6 +91,7 @@ def run(state: dict | None, text: str, locale: str) -> tuple[dict, Reply]:
         directory=loaded.directory,
         flow=loaded.flow,
         translate=translate,
+        sms=sms,
     )
     return new_state.to_dict(), reply
 

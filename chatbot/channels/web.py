@@ -36,7 +36,7 @@ def chat():
     cid = session.get("cid")
     conversation = Remembered(_key(cid)) if cid else None
     state = conversation.read() if conversation else None
-    _, reply = run(state, "", current_language())
+    _, reply = run(state, "", current_language(), sms=False)
     note = conversation.note if conversation else None
     return render_template("chat/chat.html", reply=reply, said=None, note=note)
 
@@ -54,7 +54,7 @@ def send():
         session["cid"] = cid
     conversation = Remembered(_key(cid))
     state = conversation.read()
-    new_state, reply = run(state, text, current_language())
+    new_state, reply = run(state, text, current_language(), sms=False)
     conversation.write(new_state, reply)
     if reply.forget:
         session.pop("cid", None)

@@ -164,3 +164,22 @@ def test_naughty_messages_are_escaped_and_answered(chat_app, browser, message):
     response = browser.say(message)
     assert response.status_code == 200
     assert "<script>alert(1)" not in response.get_data(as_text=True)
+
+
+def test_web_chat_keeps_every_line_that_sms_would_drop(chat_app, browser, flow, directory):
+    """Does the web chat show every line of a long reply that SMS must shorten (Report Remove)?"""
+    from chatbot import step
+    from chatbot.segments import fits
+
+    from .conftest import WEEKDAY, identity
+
+    message = "im 14 and a man keeps asking for my nudes and says meet me tonight"
+    _, sms = step(None, message, "en", WEEKDAY, directory=directory, flow=flow, translate=identity)
+    _, web = step(
+        None, message, "en", WEEKDAY, directory=directory, flow=flow, translate=identity, sms=False
+    )
+    assert fits(sms.text(), 2, 4)
+    assert set(sms.contacts) < set(web.contacts) and "report-remove" in web.contacts
+    browser.get()
+    html = browser.say(message).get_data(as_text=True)
+    assert "iwf.org.uk" in html and 'href="tel:999"' in html
