@@ -96,12 +96,9 @@ def _now() -> str:
 class StaffStore(SQLStore):
     """The SQL store plus the staff area's tables."""
 
-    # Created with the SQL store's tables, under the same lock, on the first connection.
+    # Created with the SQL store's tables, under the same lock, on the first connection (at
+    # start-up when the database answers; the site starts without it when it does not).
     schema = (*SQLStore.schema, *STAFF_SCHEMA)
-
-    def __init__(self, url: str):
-        super().__init__(url)
-        self._run("SELECT 1")  # connect now, so the tables exist before the first sign-in
 
     # -- accounts ---------------------------------------------------------------------------
 
