@@ -304,10 +304,16 @@ def _text(lines: Sequence[Line], options: Sequence[tuple[str, str]], footer: Seq
     return "\n".join(parts)
 
 
+def _options(composer: _Composer, node: Node) -> tuple[tuple[str, str], ...]:
+    """Return a node's options as (key, translated label)."""
+    return tuple(
+        (o.key, _say(composer.translate, o.label, composer.locale, {})) for o in node.options
+    )
+
+
 def _question(composer: _Composer, node: Node) -> tuple[list[Line], tuple[tuple[str, str], ...]]:
-    t, loc = composer.translate, composer.locale
-    options = tuple((o.key, _say(t, o.label, loc, {})) for o in node.options)
-    return [Line(_say(t, node.ask, loc, {}), priority=90)], options
+    ask = _say(composer.translate, node.ask, composer.locale, {})
+    return [Line(ask, priority=90)], _options(composer, node)
 
 
 def _learn(state: State, reading: Reading, flow: Flow, directory: Any) -> None:
@@ -331,7 +337,7 @@ def _learn(state: State, reading: Reading, flow: Flow, directory: Any) -> None:
     ):
         facts["age"] = reading.age
         if reading.own_age and reading.age >= 18 and facts["who"] in (None, "young"):
-            facts["who"] = "survivor" if reading.past else None
+            facts["who"] = None  # an adult now: not a young person, so ask
     if reading.topic is not None:
         facts["topic"] = reading.topic
     if chosen is None and reading.tokens:
@@ -455,8 +461,7 @@ def _more(comp: _Composer, flow: Flow, answer: str, state: State) -> tuple[tuple
     if node_id is None:
         return ()
     state.node = node_id
-    t, loc = comp.translate, comp.locale
-    return tuple((o.key, _say(t, o.label, loc, {})) for o in flow.nodes[node_id].options)
+    return _options(comp, flow.nodes[node_id])
 
 
 def _respond(state: State, reading: Reading, flow: Flow, directory: Any) -> tuple[Kind, str]:
